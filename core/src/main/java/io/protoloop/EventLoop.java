@@ -1,0 +1,213 @@
+package io.protoloop;
+
+import io.protoloop.internal.loop.LoopGroup;
+import io.protoloop.protocol.BaseProtocol;
+import io.protoloop.transport.Transport;
+
+import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+/**
+ * An asyncio event loop on Netty; asyncio's {@code asyncio.AbstractEventLoop}, names mapped by the
+ * rule {@code call_soon -> callSoon}.
+ *
+ * <p>A loop created with {@link #create(LoopOptions)} owns {@code threads} member loops, one thread
+ * each, and runs from creation until {@link #close()}; nothing has to call {@link #runForever()}.
+ * The object {@code create} returns fronts the whole group: its scheduling methods run callbacks on
+ * the first member, servers spread accepted connections over every member, and connections are
+ * placed round-robin. {@link #members()} gives each member loop, which is an {@code EventLoop} of its
+ * own; {@code transport.loop()} is the member a transport lives on.
+ *
+ * <p>Callbacks scheduled on one loop run in FIFO order, one at a time, on its thread. Every method
+ * may be called from any thread ({@code callSoon} off the loop behaves as
+ * {@code callSoonThreadsafe}). An exception thrown by a callback goes to the exception handler.
+ *
+ * <pre>{@code
+ * try (EventLoop loop = EventLoop.create()) {
+ *     Server server = loop.createServer(EchoProtocol::new, "127.0.0.1", 8888).join();
+ *     server.serveForever().join();
+ * }
+ * }</pre>
+ */
+public interface EventLoop extends AutoCloseable {
+
+    /** Creates a running loop with one thread and the best engine. */
+    static EventLoop create() {
+        return create(LoopOptions.DEFAULT);
+    }
+
+    /** Creates a running loop group as {@code options} says. */
+    static EventLoop create(LoopOptions options) {
+        return LoopGroup.create(options);
+    }
+
+    // ---- lifecycle ------------------------------------------------------------------------------
+
+    /** The member loops (a member returns a list of itself). */
+    List<EventLoop> members();
+
+    /** The engine this loop runs on (never {@link LoopTransport#AUTO}). */
+    LoopTransport transportType();
+
+    /** Whether the loop runs callbacks: true from creation until {@link #close()}. */
+    boolean isRunning();
+
+    /** Whether {@link #close()} was called. */
+    boolean isClosed();
+
+    /** Makes {@link #runForever()} return; callbacks keep running until {@link #close()}. */
+    void stop();
+
+    /**
+     * Closes the loop and every member: open transports are aborted, pending callbacks are dropped,
+     * the default executor is shut down. Idempotent; waits for the loop threads unless called on one.
+     */
+    @Override
+    void close();
+
+    /** Blocks the calling thread until {@link #stop()} or {@link #close()}; asyncio's {@code run_forever()}. */
+    void runForever();
+
+    /**
+     * Blocks the calling thread until {@code future} completes and returns its result; asyncio's
+     * {@code run_until_complete()}.
+     *
+     * @throws java.util.concurrent.CompletionException with the future's failure
+     * @throws IllegalStateException                   when called on a loop thread (it would deadlock)
+     */
+    <T> T runUntilComplete(CompletableFuture<T> future);
+
+    /** Whether debug mode (slow-callback reports) is on. */
+    boolean getDebug();
+
+    /** Turns debug mode on or off. */
+    void setDebug(boolean enabled);
+
+    /** The slow-callback threshold of debug mode. */
+    Duration getSlowCallbackDuration();
+
+    /** Sets the slow-callback threshold of debug mode. */
+    void setSlowCallbackDuration(Duration duration);
+
+    // ---- scheduling -----------------------------------------------------------------------------
+
+    /** Runs {@code callback} on the loop soon, after the callbacks already scheduled (FIFO). */
+    Handle callSoon(Runnable callback);
+
+    /** Same as {@link #callSoon}; exists for asyncio users (every call here is thread-safe). */
+    Handle callSoonThreadsafe(Runnable callback);
+
+    /** Runs {@code callback} after {@code delay} seconds. */
+    TimerHandle callLater(double delay, Runnable callback);
+
+    /** Runs {@code callback} after {@code delay}. */
+    TimerHandle callLater(Duration delay, Runnable callback);
+
+    /** Runs {@code callback} at loop time {@code when} (see {@link #time()}). */
+    TimerHandle callAt(double when, Runnable callback);
+
+    /** The loop's monotonic clock, in seconds. */
+    double time();
+
+    /**
+     * A new future whose {@code *Async} continuations run on this loop by default, asyncio's
+     * {@code loop.create_future()}.
+     */
+    <T> CompletableFuture<T> createFuture();
+
+    /**
+     * Runs blocking {@code work} on {@code executor} ({@code null}: the default executor) and
+     * completes the returned future with its result.
+     */
+    <T> CompletableFuture<T> runInExecutor(Executor executor, Callable<T> work);
+
+    /** Replaces the executor {@link #runInExecutor} uses for {@code null}. */
+    void setDefaultExecutor(Executor executor);
+
+    // ---- error handling -------------------------------------------------------------------------
+
+    /** Replaces the exception handler; {@code null} restores the default. */
+    void setExceptionHandler(ExceptionHandler handler);
+
+    /** The current handler, or {@code null} when the default is in use. */
+    ExceptionHandler getExceptionHandler();
+
+    /** Reports an error to the current handler (the default when none is set). */
+    void callExceptionHandler(Map<String, Object> context);
+
+    /** The default handler: logs {@code context} through SLF4J (logger {@code io.protoloop.EventLoop}). */
+    void defaultExceptionHandler(Map<String, Object> context);
+
+    // ---- streams --------------------------------------------------------------------------------
+
+    /**
+     * Starts a TCP server on {@code host} ({@code null}: every interface) and {@code port} (0: pick one).
+     * Each accepted connection gets a protocol from {@code factory}.
+     */
+    default <P extends BaseProtocol<Transport>> CompletableFuture<Server> createServer(
+            Supplier<? extends P> factory, String host, int port) {
+        return createServer(factory, host, port, ServerOptions.DEFAULT);
+    }
+
+    /** Starts a TCP server on {@code host} and {@code port} with {@code options}. */
+    default <P extends BaseProtocol<Transport>> CompletableFuture<Server> createServer(
+            Supplier<? extends P> factory, String host, int port, ServerOptions options) {
+        return createServer(factory, host == null ? null : List.of(host), port, options);
+    }
+
+    /**
+     * Starts a TCP server listening on every address of every host in {@code hosts}
+     * ({@code null}: every interface).
+     *
+     * @throws IllegalArgumentException (thrown at once) for a null factory or a port outside 0..65535;
+     *                                  a port in use fails the future with a {@link java.net.BindException}
+     *                                  naming the address
+     */
+    <P extends BaseProtocol<Transport>> CompletableFuture<Server> createServer(
+            Supplier<? extends P> factory, List<String> hosts, int port, ServerOptions options);
+
+    /** Connects to {@code host}:{@code port}, trying every resolved address in order. */
+    default <P extends BaseProtocol<Transport>> CompletableFuture<Connection<Transport, P>> createConnection(
+            Supplier<? extends P> factory, String host, int port) {
+        return createConnection(factory, host, port, ConnectionOptions.DEFAULT);
+    }
+
+    /**
+     * Connects to {@code host}:{@code port} with {@code options}, trying every resolved address in
+     * order; the future completes after the protocol's {@code connectionMade}.
+     */
+    <P extends BaseProtocol<Transport>> CompletableFuture<Connection<Transport, P>> createConnection(
+            Supplier<? extends P> factory, String host, int port, ConnectionOptions options);
+
+    /**
+     * Starts a Unix domain socket server at {@code path}. A stale socket file is replaced; any other
+     * file there fails the future. The server removes its file when closed.
+     */
+    <P extends BaseProtocol<Transport>> CompletableFuture<Server> createUnixServer(
+            Supplier<? extends P> factory, String path, ServerOptions options);
+
+    /** Connects to the Unix domain socket at {@code path}. */
+    <P extends BaseProtocol<Transport>> CompletableFuture<Connection<Transport, P>> createUnixConnection(
+            Supplier<? extends P> factory, String path, ConnectionOptions options);
+
+    /**
+     * Wraps a connected socket accepted outside the loop (asyncio's
+     * {@code connect_accepted_socket}); the loop takes ownership of {@code channel}.
+     */
+    <P extends BaseProtocol<Transport>> CompletableFuture<Connection<Transport, P>> connectAcceptedSocket(
+            Supplier<? extends P> factory, SocketChannel channel, ConnectionOptions options);
+
+    /**
+     * Sends {@code count} bytes of {@code file} from {@code offset} ({@code null}: to the end) over
+     * {@code transport} after its buffered data, zero-copy where the transport allows it. The
+     * future completes with the bytes sent; the file's position ends at {@code offset + sent}.
+     */
+    CompletableFuture<Long> sendfile(Transport transport, FileChannel file, long offset, Long count);
+}

@@ -1,0 +1,46 @@
+package io.protoloop;
+
+import java.net.SocketAddress;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A listening server, asyncio's {@code asyncio.Server} (3.13 semantics).
+ *
+ * <p>Graceful shutdown, asyncio's way: {@link #close()} (stop listening), {@link #closeClients()}
+ * (flush and close every connection), {@link #waitClosed()} with a timeout, then
+ * {@link #abortClients()} for whatever remains.
+ */
+public interface Server extends AutoCloseable {
+
+    /** Stops listening; connections already accepted stay open. Idempotent. */
+    @Override
+    void close();
+
+    /** Closes every connection of this server gracefully (each flushes first). */
+    void closeClients();
+
+    /** Aborts every connection of this server, dropping buffered data. */
+    void abortClients();
+
+    /** Completes once the server is closed and every one of its connections has dropped. */
+    CompletableFuture<Void> waitClosed();
+
+    /** Whether the server is accepting connections. */
+    boolean isServing();
+
+    /** Starts accepting, for a server created with {@code startServing(false)}; idempotent. */
+    CompletableFuture<Void> startServing();
+
+    /**
+     * Starts accepting and returns a future that completes when the server is closed; asyncio's
+     * {@code serve_forever()}. {@code join()} it to block a plain-Java main thread.
+     */
+    CompletableFuture<Void> serveForever();
+
+    /** The bound addresses (with the real port when bound to port 0); empty once closed. */
+    List<SocketAddress> sockets();
+
+    /** The loop the server was created on. */
+    EventLoop loop();
+}

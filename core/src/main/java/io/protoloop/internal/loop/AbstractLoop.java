@@ -1,0 +1,296 @@
+package io.protoloop.internal.loop;
+
+import io.netty.channel.EventLoopGroup;
+import io.protoloop.ConnectionOptions;
+import io.protoloop.Connection;
+import io.protoloop.EventLoop;
+import io.protoloop.ExceptionHandler;
+import io.protoloop.Handle;
+import io.protoloop.LoopTransport;
+import io.protoloop.Server;
+import io.protoloop.ServerOptions;
+import io.protoloop.TimerHandle;
+import io.protoloop.internal.transport.Streams;
+import io.protoloop.protocol.BaseProtocol;
+import io.protoloop.transport.Transport;
+
+import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * What a member loop and the group facade share. Scheduling goes to {@link #scheduler()}; servers
+ * spread their connections over {@link #childGroup()}; connections go to {@link #nextMember()}.
+ */
+public abstract class AbstractLoop implements EventLoop {
+
+    protected final LoopRuntime runtime;
+
+    AbstractLoop(LoopRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    /** The member that runs this loop's scheduled callbacks. */
+    public abstract MemberLoop scheduler();
+
+    /** The Netty loops a server created here hands its connections to. */
+    public abstract EventLoopGroup childGroup();
+
+    /** The member the next outgoing connection is placed on. */
+    public abstract MemberLoop nextMember();
+
+    public LoopRuntime runtime() {
+        return runtime;
+    }
+
+    // ---- lifecycle ------------------------------------------------------------------------------
+
+    @Override
+    public LoopTransport transportType() {
+        return runtime.engine().kind();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return !runtime.closed();
+    }
+
+    @Override
+    public boolean isClosed() {
+        return runtime.closed();
+    }
+
+    @Override
+    public void stop() {
+        runtime.stop();
+    }
+
+    @Override
+    public void close() {
+        runtime.close(onAnyLoopThread());
+    }
+
+    private boolean onAnyLoopThread() {
+        for (EventLoop member : members()) {
+            if (((MemberLoop) member).inLoop()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void runForever() {
+        requireOffLoop("runForever");
+        runtime.awaitStop();
+    }
+
+    @Override
+    public <T> T runUntilComplete(CompletableFuture<T> future) {
+        Objects.requireNonNull(future, "future");
+        requireOffLoop("runUntilComplete");
+        if (!future.isDone()) {
+            requireOpen();
+            // asyncio raises "Event loop stopped before Future completed."; here only close() ends the
+            // loop, and a caller must not stay blocked on a future the closed loop will never complete.
+            CompletableFuture.anyOf(future, runtime.closedFuture()).handle((r, t) -> null).join();
+            if (!future.isDone()) {
+                throw new IllegalStateException("the event loop was closed before the future completed");
+            }
+        }
+        return future.join();
+    }
+
+    private void requireOpen() {
+        if (runtime.closed()) {
+            throw new IllegalStateException("the event loop is closed");
+        }
+    }
+
+    private void requireOffLoop(String what) {
+        if (onAnyLoopThread()) {
+            throw new IllegalStateException(what + "() cannot be called from a loop thread: it would block the loop");
+        }
+    }
+
+    @Override
+    public boolean getDebug() {
+        return runtime.debug();
+    }
+
+    @Override
+    public void setDebug(boolean enabled) {
+        runtime.debug(enabled);
+    }
+
+    @Override
+    public Duration getSlowCallbackDuration() {
+        return runtime.slowCallbackDuration();
+    }
+
+    @Override
+    public void setSlowCallbackDuration(Duration duration) {
+        runtime.slowCallbackDuration(Objects.requireNonNull(duration, "duration"));
+    }
+
+    // ---- scheduling -----------------------------------------------------------------------------
+
+    @Override
+    public Handle callSoon(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        requireOpen();
+        LoopHandle handle = new LoopHandle(runtime, callback);
+        try {
+            scheduler().netty().execute(handle);
+        } catch (RejectedExecutionException e) {
+            throw closedError(e);
+        }
+        return handle;
+    }
+
+    @Override
+    public Handle callSoonThreadsafe(Runnable callback) {
+        return callSoon(callback);
+    }
+
+    @Override
+    public TimerHandle callLater(double delay, Runnable callback) {
+        if (Double.isNaN(delay)) {
+            throw new IllegalArgumentException("delay must be a number, was NaN");
+        }
+        return callAt(time() + delay, callback);
+    }
+
+    @Override
+    public TimerHandle callLater(Duration delay, Runnable callback) {
+        Objects.requireNonNull(delay, "delay");
+        // Not toNanos(): it overflows (ArithmeticException) for delays over ~292 years.
+        return callLater(delay.getSeconds() + delay.getNano() / 1e9, callback);
+    }
+
+    @Override
+    public TimerHandle callAt(double when, Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        if (Double.isNaN(when)) {
+            throw new IllegalArgumentException("when must be a number, was NaN");
+        }
+        requireOpen();
+        MemberLoop member = scheduler();
+        LoopTimerHandle handle = new LoopTimerHandle(runtime, member, callback, when);
+        member.addTimer(handle);
+        // Rounded up, so the Netty timer never fires before the loop time reaches `when`.
+        double delaySeconds = when - time();
+        long delayNanos = delaySeconds <= 0 ? 0L : (long) Math.ceil(delaySeconds * 1e9);
+        try {
+            handle.scheduled(member.netty().schedule(() -> member.runDueTimers(handle), delayNanos,
+                    TimeUnit.NANOSECONDS));
+        } catch (RejectedExecutionException e) {
+            member.removeTimer(handle);
+            throw closedError(e);
+        }
+        return handle;
+    }
+
+    @Override
+    public double time() {
+        return runtime.time();
+    }
+
+    @Override
+    public <T> CompletableFuture<T> createFuture() {
+        return new LoopFuture<>(scheduler().netty());
+    }
+
+    @Override
+    public <T> CompletableFuture<T> runInExecutor(Executor executor, Callable<T> work) {
+        Objects.requireNonNull(work, "work");
+        requireOpen();
+        Executor target = executor != null ? executor : runtime.defaultExecutor();
+        CompletableFuture<T> result = createFuture();
+        target.execute(() -> {
+            try {
+                result.complete(work.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        return result;
+    }
+
+    @Override
+    public void setDefaultExecutor(Executor executor) {
+        runtime.defaultExecutor(Objects.requireNonNull(executor, "executor"));
+    }
+
+    private static IllegalStateException closedError(RejectedExecutionException cause) {
+        return new IllegalStateException("the event loop is closed", cause);
+    }
+
+    // ---- error handling -------------------------------------------------------------------------
+
+    @Override
+    public void setExceptionHandler(ExceptionHandler handler) {
+        runtime.exceptionHandler(handler);
+    }
+
+    @Override
+    public ExceptionHandler getExceptionHandler() {
+        return runtime.exceptionHandler();
+    }
+
+    @Override
+    public void callExceptionHandler(Map<String, Object> context) {
+        runtime.callExceptionHandler(Objects.requireNonNull(context, "context"));
+    }
+
+    @Override
+    public void defaultExceptionHandler(Map<String, Object> context) {
+        runtime.defaultExceptionHandler(Objects.requireNonNull(context, "context"));
+    }
+
+    // ---- streams --------------------------------------------------------------------------------
+
+    @Override
+    public <P extends BaseProtocol<Transport>> CompletableFuture<Server> createServer(
+            Supplier<? extends P> factory, List<String> hosts, int port, ServerOptions options) {
+        return Streams.createTcpServer(this, factory, hosts, port, options);
+    }
+
+    @Override
+    public <P extends BaseProtocol<Transport>> CompletableFuture<Connection<Transport, P>> createConnection(
+            Supplier<? extends P> factory, String host, int port, ConnectionOptions options) {
+        return Streams.createTcpConnection(this, factory, host, port, options);
+    }
+
+    @Override
+    public <P extends BaseProtocol<Transport>> CompletableFuture<Server> createUnixServer(
+            Supplier<? extends P> factory, String path, ServerOptions options) {
+        return Streams.createUnixServer(this, factory, path, options);
+    }
+
+    @Override
+    public <P extends BaseProtocol<Transport>> CompletableFuture<Connection<Transport, P>> createUnixConnection(
+            Supplier<? extends P> factory, String path, ConnectionOptions options) {
+        return Streams.createUnixConnection(this, factory, path, options);
+    }
+
+    @Override
+    public <P extends BaseProtocol<Transport>> CompletableFuture<Connection<Transport, P>> connectAcceptedSocket(
+            Supplier<? extends P> factory, SocketChannel channel, ConnectionOptions options) {
+        return Streams.connectAcceptedSocket(this, factory, channel, options);
+    }
+
+    @Override
+    public CompletableFuture<Long> sendfile(Transport transport, FileChannel file, long offset, Long count) {
+        return Streams.sendfile(transport, file, offset, count);
+    }
+}

@@ -1,0 +1,19 @@
+package io.protoloop.internal.transport;
+
+import io.protoloop.protocol.BaseProtocol;
+import io.protoloop.transport.Transport;
+
+/**
+ * What a stream transport tells its creator (a server, or a pending connect): protocol attached,
+ * ready after {@code connectionMade}, failed to create its protocol, lost.
+ */
+interface StreamListener {
+
+    void attached(StreamTransport transport);
+
+    void ready(StreamTransport transport, BaseProtocol<Transport> protocol);
+
+    void failed(StreamTransport transport, Throwable cause);
+
+    void lost(StreamTransport transport);
+}

@@ -1,0 +1,788 @@
+package io.protoloop.internal.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelProgressiveFuture;
+import io.netty.channel.ChannelProgressiveFutureListener;
+import io.netty.channel.ChannelProgressivePromise;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
+import io.netty.channel.socket.DuplexChannel;
+import io.protoloop.EventLoop;
+import io.protoloop.internal.loop.LoopResource;
+import io.protoloop.internal.loop.LoopRuntime;
+import io.protoloop.internal.loop.MemberLoop;
+import io.protoloop.protocol.BaseProtocol;
+import io.protoloop.protocol.BufferedProtocol;
+import io.protoloop.protocol.Protocol;
+import io.protoloop.transport.SocketView;
+import io.protoloop.transport.Transport;
+import io.protoloop.transport.WriteBufferLimits;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * A TCP or Unix-socket transport: asyncio's {@code _SelectorSocketTransport} state machine on a Netty
+ * channel. It is the channel's only handler and speaks to the protocol directly.
+ *
+ * <p>Where Netty's behaviour differs from asyncio's, this class restores asyncio's:
+ * <ul>
+ * <li>Flow control counts payload bytes not yet taken by the kernel (progress of partial writes
+ * included), pauses strictly over high only after the write was attempted, resumes at or under low.
+ * Netty's own watermarks (entry overhead, {@code < low}) are not used.</li>
+ * <li>{@code close()} and {@code writeEof()} wait for every pending write to complete: Netty's
+ * {@code close()}/{@code shutdownOutput()} would fail them.</li>
+ * <li>Bytes the engine reads while the protocol is paused (epoll drains after RDHUP, io_uring
+ * completes in-flight reads) wait in a hold queue, and so does EOF.</li>
+ * </ul>
+ * Every field is confined to the loop thread, except the few read for reporting from elsewhere.
+ */
+public final class StreamTransport extends ChannelInboundHandlerAdapter implements Transport, LoopResource {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamTransport.class);
+
+    /** asyncio's {@code LOG_THRESHOLD_FOR_CONNLOST_WRITES}. */
+    private static final int LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
+
+    private final MemberLoop loop;
+    private final LoopRuntime runtime;
+    private final Channel channel;
+    private final Supplier<? extends BaseProtocol<Transport>> factory;
+    private final StreamListener listener;
+    private final WriteFlowControl flow;
+    private final ArrayDeque<ByteBuf> held = new ArrayDeque<>();
+    private BaseProtocol<Transport> protocol;
+    private BufferedReceiver bufferedReceiver;
+
+    private boolean protocolConnected;
+    private volatile boolean closing;
+    private volatile boolean readingPaused;
+    private boolean eof;
+    private boolean outputShut;
+    private boolean pendingEof;
+    private boolean connectionLostCalled;
+    private boolean sendfileInProgress;
+    /** Set by force-close: the buffer was dropped, so completions of failed writes count nothing. */
+    private boolean bufferDropped;
+    /** asyncio's {@code _conn_lost}: set once the transport is lost, counts writes dropped after. */
+    private int connLost;
+    private int pendingWrites;
+    private volatile long bufferSizeSnapshot;
+
+    /** The inbound buffer being delivered, so that writing its view back can skip a copy. */
+    private ByteBuf currentInbound;
+    private ByteBuffer currentView;
+
+    private volatile SocketAddress peername;
+    private volatile SocketAddress sockname;
+
+    StreamTransport(MemberLoop loop, Channel channel, Supplier<? extends BaseProtocol<Transport>> factory,
+                           WriteBufferLimits limits, StreamListener listener) {
+        this.loop = loop;
+        this.runtime = loop.runtime();
+        this.channel = channel;
+        this.factory = factory;
+        this.listener = listener;
+        this.flow = new WriteFlowControl(limits);
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    // ---- Netty events ---------------------------------------------------------------------------
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        peername = Addresses.toJdk(channel.remoteAddress());
+        sockname = Addresses.toJdk(channel.localAddress());
+        BaseProtocol<Transport> created;
+        try {
+            created = Protocols.create(factory);
+        } catch (Throwable t) {
+            connLost = 1;
+            connectionLostCalled = true;
+            channel.close();
+            listener.failed(this, t);
+            return;
+        }
+        attachProtocol(created);
+        runtime.register(this);
+        listener.attached(this);
+        protocolConnected = true;
+        try {
+            protocol.connectionMade(this);
+        } catch (Throwable t) {
+            reportCallbackError("protocol.connectionMade() failed", t);
+        }
+        // asyncio starts reading only after connection_made, and not if it paused or closed.
+        if (!closing && !readingPaused) {
+            channel.config().setAutoRead(true);
+        }
+        listener.ready(this, protocol);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf buf = (ByteBuf) msg;
+        if (bufferedReceiver != null && bufferedReceiver.owns(buf)) {
+            bufferedReceiver.received(buf);
+            return;
+        }
+        if (connLost > 0 || closing) {
+            // asyncio removes the reader on close: bytes read after it are not delivered.
+            buf.release();
+            return;
+        }
+        if (readingPaused || !held.isEmpty()) {
+            held.add(buf);
+            return;
+        }
+        deliver(buf);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == ChannelInputShutdownReadComplete.INSTANCE) {
+            if (connLost > 0 || closing) {
+                return;
+            }
+            if (readingPaused || !held.isEmpty()) {
+                pendingEof = true;
+            } else {
+                eofReceived();
+            }
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        fatalError(cause, "Fatal read error on socket transport");
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (connLost == 0 && protocolConnected) {
+            connLost = 1;
+            closing = true;
+            callConnectionLost(null);
+        }
+        releaseHeld();
+    }
+
+    // ---- reading --------------------------------------------------------------------------------
+
+    private void deliver(ByteBuf buf) {
+        BaseProtocol<Transport> p = protocol;
+        try {
+            if (p instanceof Protocol) {
+                ByteBuffer view = buf.nioBuffer().asReadOnlyBuffer();
+                currentInbound = buf;
+                currentView = view;
+                long start = runtime.debug() ? System.nanoTime() : 0L;
+                ((Protocol) p).dataReceived(view);
+                if (start != 0L) {
+                    runtime.reportIfSlow(p.getClass().getName() + ".dataReceived", System.nanoTime() - start);
+                }
+            } else {
+                feedBuffered((BufferedProtocol) p, buf);
+            }
+        } catch (Throwable t) {
+            fatalError(t, "Fatal error: protocol.dataReceived() call failed.");
+        } finally {
+            currentInbound = null;
+            currentView = null;
+            buf.release();
+        }
+    }
+
+    /**
+     * asyncio's {@code _feed_data_to_buffered_proto}: copies {@code buf} into as many
+     * {@code getBuffer} buffers as it takes. Used for held bytes and when zero-copy receive is off.
+     */
+    private void feedBuffered(BufferedProtocol p, ByteBuf buf) {
+        while (buf.isReadable() && protocol == p && connLost == 0) {
+            ByteBuffer target = Protocols.bufferFrom(p, buf.readableBytes());
+            int n = Math.min(target.remaining(), buf.readableBytes());
+            buf.getBytes(buf.readerIndex(), target.duplicate().limit(target.position() + n));
+            buf.skipBytes(n);
+            p.bufferUpdated(n);
+        }
+    }
+
+    private void eofReceived() {
+        boolean keepOpen;
+        try {
+            BaseProtocol<Transport> p = protocol;
+            keepOpen = p instanceof Protocol ? ((Protocol) p).eofReceived() : ((BufferedProtocol) p).eofReceived();
+        } catch (Throwable t) {
+            fatalError(t, "Fatal error: protocol.eofReceived() call failed.");
+            return;
+        }
+        if (!keepOpen) {
+            closeOnLoop();
+        }
+        // keepOpen: the input is already shut, so reading has stopped by itself.
+    }
+
+    private void drainHeld() {
+        ByteBuf buf;
+        while (!readingPaused && !closing && (buf = held.poll()) != null) {
+            deliver(buf);
+        }
+        if (held.isEmpty() && pendingEof && !readingPaused && !closing) {
+            pendingEof = false;
+            eofReceived();
+        }
+    }
+
+    private void releaseHeld() {
+        ByteBuf buf;
+        while ((buf = held.poll()) != null) {
+            buf.release();
+        }
+        if (bufferedReceiver != null) {
+            bufferedReceiver.releasePending();
+        }
+    }
+
+    /** Whether reads may go straight into the protocol's buffer right now. */
+    boolean receivesDirectly() {
+        return !readingPaused && !closing && connLost == 0 && held.isEmpty();
+    }
+
+    LoopRuntime runtime() {
+        return runtime;
+    }
+
+    // ---- writing --------------------------------------------------------------------------------
+
+    @Override
+    public void write(ByteBuffer data) {
+        Objects.requireNonNull(data, "data");
+        if (loop.inLoop()) {
+            if (eof) {
+                throw new IllegalStateException("Cannot call write() after writeEof()");
+            }
+            if (sendfileInProgress) {
+                throw new IllegalStateException("unable to write; sendfile is in progress");
+            }
+            if (!data.hasRemaining()) {
+                return;
+            }
+            if (dropWriteAfterLost()) {
+                data.position(data.limit());
+                return;
+            }
+            enqueue(take(data));
+            afterWrite();
+        } else {
+            // Copy in the caller's thread: it may reuse its buffer as soon as write() returns.
+            if (!data.hasRemaining()) {
+                return;
+            }
+            ByteBuf copy = copy(data);
+            loop.netty().execute(() -> writeFromOtherThread(copy));
+        }
+    }
+
+    @Override
+    public void write(byte[] data) {
+        write(ByteBuffer.wrap(Objects.requireNonNull(data, "data")));
+    }
+
+    @Override
+    public void writelines(Iterable<ByteBuffer> data) {
+        Objects.requireNonNull(data, "data");
+        for (ByteBuffer b : data) {
+            write(b);
+        }
+    }
+
+    private void writeFromOtherThread(ByteBuf copy) {
+        if (eof || sendfileInProgress) {
+            copy.release();
+            reportCallbackError(eof ? "Cannot call write() after writeEof()" : "unable to write; sendfile is in progress",
+                    new IllegalStateException(eof ? "Cannot call write() after writeEof()"
+                            : "unable to write; sendfile is in progress"));
+            return;
+        }
+        if (dropWriteAfterLost()) {
+            copy.release();
+            return;
+        }
+        enqueue(copy);
+        afterWrite();
+    }
+
+    private boolean dropWriteAfterLost() {
+        if (connLost == 0) {
+            return false;
+        }
+        if (connLost >= LOG_THRESHOLD_FOR_CONNLOST_WRITES) {
+            LOG.warn("write() on a closed transport: data dropped ({})", this);
+        }
+        connLost++;
+        return true;
+    }
+
+    /** The bytes to send for {@code data}: a slice of the inbound buffer when echoing it, else a copy. */
+    private ByteBuf take(ByteBuffer data) {
+        ByteBuf buf;
+        if (data == currentView && currentInbound != null) {
+            buf = currentInbound.retainedSlice(currentInbound.readerIndex() + data.position(), data.remaining());
+        } else {
+            buf = channel.alloc().directBuffer(data.remaining());
+            buf.writeBytes(data.duplicate());
+        }
+        data.position(data.limit());
+        return buf;
+    }
+
+    private ByteBuf copy(ByteBuffer data) {
+        ByteBuf buf = channel.alloc().directBuffer(data.remaining());
+        buf.writeBytes(data);
+        return buf;
+    }
+
+    /** Hands {@code buf} to Netty, which tries the socket at once; counts what it did not take. */
+    private void enqueue(ByteBuf buf) {
+        int size = buf.readableBytes();
+        flow.add(size);
+        pendingWrites++;
+        ChannelProgressivePromise promise = channel.newProgressivePromise();
+        promise.addListener(new WriteTracker(size));
+        channel.writeAndFlush(buf, promise);
+    }
+
+    /** asyncio judges pause after the send attempt: one big write the kernel takes whole never pauses. */
+    private void afterWrite() {
+        bufferSizeSnapshot = flow.size();
+        if (flow.shouldPause()) {
+            callPauseWriting();
+        }
+    }
+
+    /** Tracks one write: partial progress and completion both reduce the buffered count. */
+    private final class WriteTracker implements ChannelProgressiveFutureListener {
+        private final int size;
+        private long counted;
+
+        WriteTracker(int size) {
+            this.size = size;
+        }
+
+        @Override
+        public void operationProgressed(ChannelProgressiveFuture future, long progress, long total) {
+            long delta = progress - counted;
+            counted = progress;
+            written(delta);
+        }
+
+        @Override
+        public void operationComplete(ChannelProgressiveFuture future) {
+            long rest = size - counted;
+            counted = size;
+            pendingWrites--;
+            written(rest);
+            if (!future.isSuccess() && connLost == 0) {
+                fatalError(future.cause(), "Fatal write error on socket transport");
+                return;
+            }
+            if (pendingWrites == 0) {
+                drained();
+            }
+        }
+    }
+
+    private void written(long bytes) {
+        if (bufferDropped) {
+            return;
+        }
+        flow.remove(bytes);
+        bufferSizeSnapshot = flow.size();
+        if (flow.shouldResume()) {
+            callResumeWriting();
+        }
+    }
+
+    /** Every pending write completed: finish a close or a writeEof that waited for it. */
+    private void drained() {
+        if (connectionLostCalled) {
+            return;
+        }
+        if (closing) {
+            connLost++;
+            callConnectionLost(null);
+        } else if (eof && !outputShut) {
+            shutdownOutput();
+        }
+    }
+
+    private void shutdownOutput() {
+        outputShut = true;
+        if (channel instanceof DuplexChannel) {
+            ((DuplexChannel) channel).shutdownOutput().addListener(f -> {
+                if (!f.isSuccess() && connLost == 0) {
+                    fatalError(f.cause(), "Fatal error on shutdown of the write side");
+                }
+            });
+        }
+    }
+
+    @Override
+    public boolean canWriteEof() {
+        return channel instanceof DuplexChannel;
+    }
+
+    @Override
+    public void writeEof() {
+        onLoop(() -> {
+            if (closing || eof) {
+                return;
+            }
+            eof = true;
+            if (pendingWrites == 0) {
+                shutdownOutput();
+            }
+        });
+    }
+
+    @Override
+    public int getWriteBufferSize() {
+        return (int) Math.min(Integer.MAX_VALUE, loop.inLoop() ? flow.size() : bufferSizeSnapshot);
+    }
+
+    @Override
+    public WriteBufferLimits getWriteBufferLimits() {
+        return flow.limits();
+    }
+
+    @Override
+    public void setWriteBufferLimits(Integer high, Integer low) {
+        WriteBufferLimits limits = WriteBufferLimits.of(high, low);
+        onLoop(() -> {
+            flow.limits(limits);
+            if (flow.shouldPause()) {
+                callPauseWriting();
+            }
+        });
+    }
+
+    // ---- sendfile -------------------------------------------------------------------------------
+
+    /** Sends part of a file after the buffered data; see {@code EventLoop.sendfile}. */
+    public CompletableFuture<Long> sendfile(FileChannel file, long offset, long count) {
+        CompletableFuture<Long> result = new CompletableFuture<>();
+        onLoop(() -> {
+            if (closing || connLost > 0) {
+                result.completeExceptionally(new IllegalStateException("Transport is closing"));
+                return;
+            }
+            if (eof) {
+                result.completeExceptionally(new IllegalStateException("Cannot call sendfile() after writeEof()"));
+                return;
+            }
+            if (sendfileInProgress) {
+                result.completeExceptionally(new IllegalStateException("sendfile is already in progress"));
+                return;
+            }
+            if (count == 0) {
+                result.complete(0L);
+                return;
+            }
+            sendfileInProgress = true;
+            pendingWrites++;
+            channel.writeAndFlush(new UserFileRegion(file, offset, count)).addListener((ChannelFuture f) -> {
+                sendfileInProgress = false;
+                pendingWrites--;
+                if (f.isSuccess()) {
+                    try {
+                        file.position(offset + count);
+                        result.complete(count);
+                    } catch (IOException e) {
+                        result.completeExceptionally(e);
+                    }
+                } else {
+                    result.completeExceptionally(f.cause());
+                    if (connLost == 0) {
+                        fatalError(f.cause(), "Fatal error during sendfile");
+                        return;
+                    }
+                }
+                if (pendingWrites == 0) {
+                    drained();
+                }
+            });
+        });
+        return result;
+    }
+
+    // ---- reading control ------------------------------------------------------------------------
+
+    @Override
+    public boolean isReading() {
+        return !closing && !readingPaused;
+    }
+
+    @Override
+    public void pauseReading() {
+        onLoop(() -> {
+            if (closing || readingPaused) {
+                return;
+            }
+            readingPaused = true;
+            channel.config().setAutoRead(false);
+        });
+    }
+
+    @Override
+    public void resumeReading() {
+        onLoop(() -> {
+            if (closing || !readingPaused) {
+                return;
+            }
+            readingPaused = false;
+            drainHeld();
+            if (!closing && !readingPaused) {
+                channel.config().setAutoRead(true);
+            }
+        });
+    }
+
+    // ---- closing --------------------------------------------------------------------------------
+
+    @Override
+    public boolean isClosing() {
+        return closing;
+    }
+
+    @Override
+    public void close() {
+        onLoop(this::closeOnLoop);
+    }
+
+    /** asyncio's {@code close()}: stop reading; lose the connection now if nothing is pending. */
+    private void closeOnLoop() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        stopReading();
+        if (pendingWrites == 0) {
+            connLost++;
+            loop.netty().execute(() -> callConnectionLost(null));
+        }
+    }
+
+    @Override
+    public void abort() {
+        onLoop(() -> forceClose(null));
+    }
+
+    /** asyncio's {@code _force_close}: drop the buffer, lose the connection soon with {@code exc}. */
+    void forceClose(Throwable exc) {
+        if (connLost > 0) {
+            return;
+        }
+        flow.clear();
+        bufferDropped = true;
+        bufferSizeSnapshot = 0;
+        if (!closing) {
+            closing = true;
+            stopReading();
+        }
+        connLost++;
+        loop.netty().execute(() -> callConnectionLost(exc));
+    }
+
+    /**
+     * asyncio's {@code _fatal_error}: report unless it is an I/O error (a peer reset is not a bug),
+     * then force-close so {@code connectionLost} receives {@code exc}.
+     */
+    private void fatalError(Throwable exc, String message) {
+        if (!(exc instanceof IOException)) {
+            Map<String, Object> context = new HashMap<>();
+            context.put("message", message);
+            context.put("exception", exc);
+            context.put("transport", this);
+            if (protocol != null) {
+                context.put("protocol", protocol);
+            }
+            runtime.callExceptionHandler(context);
+        } else if (LOG.isDebugEnabled()) {
+            LOG.debug("{}: {}", this, message, exc);
+        }
+        forceClose(exc);
+    }
+
+    private void stopReading() {
+        if (channel.isOpen()) {
+            channel.config().setAutoRead(false);
+        }
+        pendingEof = false;
+        releaseHeld();
+    }
+
+    /** asyncio's {@code _call_connection_lost}: the protocol hears once, then the socket closes. */
+    private void callConnectionLost(Throwable exc) {
+        if (connectionLostCalled) {
+            return;
+        }
+        connectionLostCalled = true;
+        try {
+            if (protocolConnected) {
+                protocol.connectionLost(exc);
+            }
+        } catch (Throwable t) {
+            reportCallbackError("protocol.connectionLost() failed", t);
+        } finally {
+            protocol = null;
+            readingPaused = false;
+            closing = true;
+            releaseHeld();
+            channel.close();
+            runtime.unregister(this);
+            listener.lost(this);
+        }
+    }
+
+    @Override
+    public void abortOnLoopClose() {
+        onLoop(() -> {
+            forceClose(null);
+            channel.close();
+        });
+    }
+
+    // ---- protocol plumbing ----------------------------------------------------------------------
+
+    private void attachProtocol(BaseProtocol<Transport> p) {
+        protocol = p;
+        if (p instanceof BufferedProtocol && bufferedReceiver == null) {
+            bufferedReceiver = new BufferedReceiver(this, channel);
+        }
+    }
+
+    /** The protocol as a BufferedProtocol, or null; read by the zero-copy receive allocator. */
+    BufferedProtocol bufferedProtocol() {
+        return protocol instanceof BufferedProtocol ? (BufferedProtocol) protocol : null;
+    }
+
+    /** Called by the zero-copy receiver when {@code getBuffer} threw or returned nothing usable. */
+    void bufferedFailure(Throwable t) {
+        fatalError(t, "Fatal error: protocol.getBuffer() call failed.");
+    }
+
+    /** Called by the zero-copy receiver once {@code nbytes} landed in the protocol's buffer. */
+    void bufferUpdated(int nbytes) {
+        BufferedProtocol p = bufferedProtocol();
+        if (p == null || connLost > 0 || closing) {
+            return;
+        }
+        try {
+            p.bufferUpdated(nbytes);
+        } catch (Throwable t) {
+            fatalError(t, "Fatal error: protocol.bufferUpdated() call failed.");
+        }
+    }
+
+    private void callPauseWriting() {
+        try {
+            protocol.pauseWriting();
+        } catch (Throwable t) {
+            reportCallbackError("protocol.pauseWriting() failed", t);
+        }
+    }
+
+    private void callResumeWriting() {
+        try {
+            protocol.resumeWriting();
+        } catch (Throwable t) {
+            reportCallbackError("protocol.resumeWriting() failed", t);
+        }
+    }
+
+    private void reportCallbackError(String message, Throwable t) {
+        Map<String, Object> context = new HashMap<>();
+        context.put("message", message);
+        context.put("exception", t);
+        context.put("transport", this);
+        if (protocol != null) {
+            context.put("protocol", protocol);
+        }
+        runtime.callExceptionHandler(context);
+    }
+
+    @Override
+    public void setProtocol(BaseProtocol<?> newProtocol) {
+        BaseProtocol<Transport> p = Protocols.requireStream(newProtocol);
+        onLoop(() -> attachProtocol(p));
+    }
+
+    @Override
+    public BaseProtocol<?> getProtocol() {
+        return protocol;
+    }
+
+    @Override
+    public EventLoop loop() {
+        return loop;
+    }
+
+    // ---- extra info -----------------------------------------------------------------------------
+
+    @Override
+    public <T> T getExtraInfo(String name) {
+        return getExtraInfo(name, null);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T getExtraInfo(String name, T defaultValue) {
+        switch (Objects.requireNonNull(name, "name")) {
+            case "peername":
+                return (T) peername;
+            case "sockname":
+                return (T) sockname;
+            case "socket":
+                return (T) socketView();
+            default:
+                return defaultValue;
+        }
+    }
+
+    private SocketView socketView() {
+        return new NettySocketView(channel, sockname, peername);
+    }
+
+    // ---- threading ------------------------------------------------------------------------------
+
+    /** Runs {@code action} on the loop: now when already there, else in call order. */
+    private void onLoop(Runnable action) {
+        if (loop.inLoop()) {
+            action.run();
+        } else {
+            loop.netty().execute(action);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "StreamTransport[" + (peername != null ? "peer=" + peername + ", " : "") + "local=" + sockname
+                + (closing ? ", closing" : "") + "]";
+    }
+}
