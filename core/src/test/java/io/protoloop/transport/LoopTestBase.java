@@ -56,6 +56,20 @@ abstract class LoopTestBase {
 
     protected abstract LoopTransport engine();
 
+    /**
+     * Whether the engine tries the socket inside {@code write()}, as asyncio does. io_uring only
+     * submits the write and learns the result later, so a write the kernel would take whole still
+     * counts as buffered when {@code write()} returns.
+     */
+    protected boolean writesSynchronously() {
+        return engine() != LoopTransport.IO_URING;
+    }
+
+    /** Whether the engine can wrap an existing JDK socket channel (io_uring cannot). */
+    protected boolean adoptsSockets() {
+        return engine() != LoopTransport.IO_URING;
+    }
+
     @BeforeEach
     void createLoop() {
         loop = EventLoop.create(LoopOptions.builder().threads(2).transport(engine()).build());
