@@ -2,10 +2,20 @@ package io.protoloop;
 
 import io.protoloop.internal.loop.LoopGroup;
 import io.protoloop.protocol.BaseProtocol;
+import io.protoloop.protocol.Protocol;
+import io.protoloop.protocol.SubprocessProtocol;
+import io.protoloop.transport.ReadTransport;
+import io.protoloop.transport.SubprocessTransport;
+import io.protoloop.protocol.DatagramProtocol;
+import io.protoloop.transport.DatagramTransport;
 import io.protoloop.transport.Transport;
+import io.protoloop.transport.WriteTransport;
 
+import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
+import java.nio.channels.Pipe;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +72,11 @@ public interface EventLoop extends AutoCloseable {
     /** Whether {@link #close()} was called. */
     boolean isClosed();
 
-    /** Makes {@link #runForever()} return; callbacks keep running until {@link #close()}. */
+    /**
+     * Makes {@link #runForever()} return; callbacks keep running until {@link #close()}. As in asyncio,
+     * a stop that comes while no thread is in {@code runForever()} makes the next call return at once,
+     * so {@code loop.callSoon(loop::stop); loop.runForever();} cannot hang.
+     */
     void stop();
 
     /**
@@ -80,7 +94,9 @@ public interface EventLoop extends AutoCloseable {
      * {@code run_until_complete()}.
      *
      * @throws java.util.concurrent.CompletionException with the future's failure
-     * @throws IllegalStateException                   when called on a loop thread (it would deadlock)
+     * @throws IllegalStateException                   when called on a loop thread (it would deadlock), or
+     *                                                 when the loop is (or gets) closed before the future
+     *                                                 completes
      */
     <T> T runUntilComplete(CompletableFuture<T> future);
 
@@ -204,10 +220,101 @@ public interface EventLoop extends AutoCloseable {
     <P extends BaseProtocol<Transport>> CompletableFuture<Connection<Transport, P>> connectAcceptedSocket(
             Supplier<? extends P> factory, SocketChannel channel, ConnectionOptions options);
 
+    // ---- datagrams ------------------------------------------------------------------------------
+
+    /**
+     * Creates a UDP endpoint bound to {@code localAddr} ({@code null}: any address, an ephemeral
+     * port) and, when {@code remoteAddr} is given, connected to it; asyncio's
+     * {@code create_datagram_endpoint}. The future completes after the protocol's
+     * {@code connectionMade}.
+     *
+     * @throws IllegalArgumentException (at once) when both addresses are null and no family is given,
+     *                                  or the addresses' families differ
+     */
+    <P extends DatagramProtocol> CompletableFuture<Connection<DatagramTransport, P>> createDatagramEndpoint(
+            Supplier<? extends P> factory, InetSocketAddress localAddr, InetSocketAddress remoteAddr,
+            DatagramOptions options);
+
     /**
      * Sends {@code count} bytes of {@code file} from {@code offset} ({@code null}: to the end) over
      * {@code transport} after its buffered data, zero-copy where the transport allows it. The
      * future completes with the bytes sent; the file's position ends at {@code offset + sent}.
      */
     CompletableFuture<Long> sendfile(Transport transport, FileChannel file, long offset, Long count);
+
+    // ---- pipes and subprocesses -----------------------------------------------------------------
+
+    /**
+     * Starts {@code argv} (a program and its arguments, no shell) as a child process; asyncio's
+     * {@code subprocess_exec}. The protocol is created first, on the loop; the future completes
+     * after its {@code connectionMade}. See {@link SubprocessTransport} and
+     * {@link SubprocessProtocol} for the callbacks and their order.
+     *
+     * <p>A child that cannot be started fails the future with an {@link java.io.IOException} naming
+     * the command and the cause ({@link java.io.FileNotFoundException} for a missing program or
+     * working directory); the loop is not affected.
+     *
+     * @throws IllegalArgumentException (at once) for an empty {@code argv}
+     */
+    <P extends SubprocessProtocol> CompletableFuture<Connection<SubprocessTransport, P>> subprocessExec(
+            Supplier<? extends P> factory, List<String> argv, SubprocessOptions options);
+
+    /** {@link #subprocessExec(Supplier, List, SubprocessOptions)} with asyncio's defaults (three pipes). */
+    default <P extends SubprocessProtocol> CompletableFuture<Connection<SubprocessTransport, P>> subprocessExec(
+            Supplier<? extends P> factory, List<String> argv) {
+        return subprocessExec(factory, argv, SubprocessOptions.DEFAULT);
+    }
+
+    /**
+     * Runs {@code command} through {@code /bin/sh -c} as a child process; asyncio's
+     * {@code subprocess_shell}. Everything else is as {@link #subprocessExec}; quoting
+     * {@code command} is the caller's job.
+     */
+    <P extends SubprocessProtocol> CompletableFuture<Connection<SubprocessTransport, P>> subprocessShell(
+            Supplier<? extends P> factory, String command, SubprocessOptions options);
+
+    /** {@link #subprocessShell(Supplier, String, SubprocessOptions)} with asyncio's defaults. */
+    default <P extends SubprocessProtocol> CompletableFuture<Connection<SubprocessTransport, P>> subprocessShell(
+            Supplier<? extends P> factory, String command) {
+        return subprocessShell(factory, command, SubprocessOptions.DEFAULT);
+    }
+
+    /**
+     * Reads {@code pipe} with a protocol from {@code factory}; asyncio's {@code connect_read_pipe}.
+     * The transport owns the pipe and closes it. The protocol hears {@code dataReceived}, then at EOF
+     * {@code eofReceived()} (its result ignored, as for asyncio pipes) and {@code connectionLost(null)}.
+     * The transport is a {@link Transport} because {@code Protocol.connectionMade} takes one, but
+     * its write methods throw {@link UnsupportedOperationException}.
+     *
+     * @throws IllegalArgumentException (at once) when the pipe is registered with a selector
+     */
+    <P extends Protocol> CompletableFuture<Connection<ReadTransport, P>> connectReadPipe(
+            Supplier<? extends P> factory, Pipe.SourceChannel pipe);
+
+    /**
+     * Opens the FIFO (or character device) at {@code fifo} for reading and reads it as
+     * {@link #connectReadPipe(Supplier, Pipe.SourceChannel)} does. Opening waits for a writer, so
+     * the future completes once one opened the other end; a path that is not a FIFO or character
+     * device fails it with {@link IllegalArgumentException}.
+     */
+    <P extends Protocol> CompletableFuture<Connection<ReadTransport, P>> connectReadPipe(
+            Supplier<? extends P> factory, Path fifo);
+
+    /**
+     * Writes to {@code pipe} through a {@link WriteTransport}; asyncio's {@code connect_write_pipe}.
+     * The transport owns the pipe and closes it. Flow control is asyncio's (64 KiB / 16 KiB), a byte
+     * counting as buffered until the write that took it returned; {@code writeEof()} and
+     * {@code close()} both flush, close the pipe and call {@code connectionLost(null)}.
+     *
+     * @throws IllegalArgumentException (at once) when the pipe is registered with a selector
+     */
+    <P extends BaseProtocol<WriteTransport>> CompletableFuture<Connection<WriteTransport, P>> connectWritePipe(
+            Supplier<? extends P> factory, Pipe.SinkChannel pipe);
+
+    /**
+     * Opens the FIFO (or character device) at {@code fifo} for writing and writes it as
+     * {@link #connectWritePipe(Supplier, Pipe.SinkChannel)} does. Opening waits for a reader.
+     */
+    <P extends BaseProtocol<WriteTransport>> CompletableFuture<Connection<WriteTransport, P>> connectWritePipe(
+            Supplier<? extends P> factory, Path fifo);
 }

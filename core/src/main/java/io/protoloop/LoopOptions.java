@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param debug                 asyncio's debug mode: report callbacks slower than
  *                              {@code slowCallbackDuration}
  * @param slowCallbackDuration  the slow-callback threshold in debug mode (asyncio's 0.1 s)
- * @param threadNamePrefix      loop thread names are {@code prefix-N}
+ * @param threadNamePrefix      loop thread names start with {@code prefix-} (Netty appends a group
+ *                              number and the member number: {@code protoloop-3-1})
  */
 public record LoopOptions(int threads, LoopTransport transport, boolean debug, Duration slowCallbackDuration,
                           String threadNamePrefix) {

@@ -1,5 +1,7 @@
 package io.protoloop;
 
+import io.protoloop.transport.Transport;
+
 import java.net.SocketAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -40,6 +42,13 @@ public interface Server extends AutoCloseable {
 
     /** The bound addresses (with the real port when bound to port 0); empty once closed. */
     List<SocketAddress> sockets();
+
+    /**
+     * A snapshot of the transports of this server's live connections (accepted and not yet lost).
+     * protoloop's addition: asyncio keeps this set private ({@code Server._clients}); integrations use
+     * it to report connections and to count what {@link #abortClients()} would drop.
+     */
+    List<Transport> transports();
 
     /** The loop the server was created on. */
     EventLoop loop();

@@ -2,6 +2,7 @@ package io.protoloop.internal.loop;
 
 import io.netty.channel.EventLoopGroup;
 import io.protoloop.ConnectionOptions;
+import io.protoloop.DatagramOptions;
 import io.protoloop.Connection;
 import io.protoloop.EventLoop;
 import io.protoloop.ExceptionHandler;
@@ -9,13 +10,27 @@ import io.protoloop.Handle;
 import io.protoloop.LoopTransport;
 import io.protoloop.Server;
 import io.protoloop.ServerOptions;
+import io.protoloop.SubprocessOptions;
 import io.protoloop.TimerHandle;
+import io.protoloop.internal.subprocess.Pipes;
+import io.protoloop.internal.subprocess.Subprocesses;
+import io.protoloop.internal.transport.Datagrams;
 import io.protoloop.internal.transport.Streams;
 import io.protoloop.protocol.BaseProtocol;
+import io.protoloop.protocol.Protocol;
+import io.protoloop.protocol.SubprocessProtocol;
+import io.protoloop.transport.ReadTransport;
+import io.protoloop.transport.SubprocessTransport;
+import io.protoloop.protocol.DatagramProtocol;
+import io.protoloop.transport.DatagramTransport;
 import io.protoloop.transport.Transport;
+import io.protoloop.transport.WriteTransport;
 
+import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
+import java.nio.channels.Pipe;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -290,7 +305,52 @@ public abstract class AbstractLoop implements EventLoop {
     }
 
     @Override
+    public <P extends DatagramProtocol> CompletableFuture<Connection<DatagramTransport, P>> createDatagramEndpoint(
+            Supplier<? extends P> factory, InetSocketAddress localAddr, InetSocketAddress remoteAddr,
+            DatagramOptions options) {
+        return Datagrams.create(this, factory, localAddr, remoteAddr, options);
+    }
+
+    @Override
     public CompletableFuture<Long> sendfile(Transport transport, FileChannel file, long offset, Long count) {
         return Streams.sendfile(transport, file, offset, count);
+    }
+
+    // ---- pipes and subprocesses -----------------------------------------------------------------
+
+    @Override
+    public <P extends SubprocessProtocol> CompletableFuture<Connection<SubprocessTransport, P>> subprocessExec(
+            Supplier<? extends P> factory, List<String> argv, SubprocessOptions options) {
+        return Subprocesses.exec(this, factory, argv, options);
+    }
+
+    @Override
+    public <P extends SubprocessProtocol> CompletableFuture<Connection<SubprocessTransport, P>> subprocessShell(
+            Supplier<? extends P> factory, String command, SubprocessOptions options) {
+        return Subprocesses.shell(this, factory, command, options);
+    }
+
+    @Override
+    public <P extends Protocol> CompletableFuture<Connection<ReadTransport, P>> connectReadPipe(
+            Supplier<? extends P> factory, Pipe.SourceChannel pipe) {
+        return Pipes.connectRead(this, factory, pipe);
+    }
+
+    @Override
+    public <P extends Protocol> CompletableFuture<Connection<ReadTransport, P>> connectReadPipe(
+            Supplier<? extends P> factory, Path fifo) {
+        return Pipes.connectRead(this, factory, fifo);
+    }
+
+    @Override
+    public <P extends BaseProtocol<WriteTransport>> CompletableFuture<Connection<WriteTransport, P>> connectWritePipe(
+            Supplier<? extends P> factory, Pipe.SinkChannel pipe) {
+        return Pipes.connectWrite(this, factory, pipe);
+    }
+
+    @Override
+    public <P extends BaseProtocol<WriteTransport>> CompletableFuture<Connection<WriteTransport, P>> connectWritePipe(
+            Supplier<? extends P> factory, Path fifo) {
+        return Pipes.connectWrite(this, factory, fifo);
     }
 }

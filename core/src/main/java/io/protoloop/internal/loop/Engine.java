@@ -1,21 +1,30 @@
 package io.protoloop.internal.loop;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.UnixChannel;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringChannelOption;
+import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringDomainSocketChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerDomainSocketChannel;
@@ -25,7 +34,9 @@ import io.protoloop.LoopTransport;
 
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
 import java.util.function.Supplier;
 
@@ -174,6 +185,42 @@ public enum Engine {
 
     /** New client Unix domain socket channels. */
     public abstract Supplier<Channel> domainSocket();
+
+    /**
+     * A new UDP channel of {@code family}. For NIO the JDK socket is created here and passed in, so
+     * {@code jdkSocket} receives it (the JDK object is needed to find the descriptor).
+     */
+    public Channel newDatagram(SocketProtocolFamily family, DatagramChannel[] jdkSocket) throws IOException {
+        switch (this) {
+            case EPOLL:
+                return new EpollDatagramChannel(family);
+            case IO_URING:
+                return new IoUringDatagramChannel(family);
+            default:
+                jdkSocket[0] = DatagramChannel.open(family.toJdkFamily());
+                return new NioDatagramChannel(jdkSocket[0]);
+        }
+    }
+
+    /** The descriptor number of a UDP channel this engine created (the JDK socket for NIO). */
+    public int datagramFd(Channel channel, DatagramChannel jdkSocket) throws IOException {
+        if (channel instanceof UnixChannel) {
+            return ((UnixChannel) channel).fd().intValue();
+        }
+        return FileDescriptors.of(jdkSocket);
+    }
+
+    /** The engine's SO_REUSEPORT option (the JDK's for NIO). */
+    public ChannelOption<Boolean> reusePortOption() {
+        switch (this) {
+            case EPOLL:
+                return EpollChannelOption.SO_REUSEPORT;
+            case IO_URING:
+                return IoUringChannelOption.SO_REUSEPORT;
+            default:
+                return NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT);
+        }
+    }
 
     /** The engine's form of a Unix socket address. */
     public abstract SocketAddress unixAddress(UnixDomainSocketAddress address);

@@ -2,10 +2,14 @@ package io.protoloop.internal.loop;
 
 import java.io.IOException;
 import java.lang.reflect.Field;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.spi.AbstractSelectableChannel;
 
 /**
- * Takes the file descriptor number out of a JDK {@link SocketChannel} so a native engine can own it.
+ * Reads the file descriptor number of a JDK channel: to hand an accepted {@link SocketChannel} to a
+ * native engine, or to issue one syscall the JDK will not make (a zero-length datagram on a connected
+ * socket).
  *
  * <p>Why this way: the JDK offers no public accessor and reflection into {@code sun.nio.ch} needs
  * {@code --add-opens}, which a starter cannot set. {@code sun.misc.Unsafe} (module
@@ -19,14 +23,23 @@ final class FileDescriptors {
     }
 
     static int detach(SocketChannel channel) throws IOException {
-        if (!channel.isOpen()) {
-            throw new IOException("the socket channel is closed");
-        }
         if (!channel.isConnected()) {
             throw new IOException("the socket channel is not connected");
         }
         // The engine expects a non-blocking descriptor, as an accepted Netty channel would be.
         channel.configureBlocking(false);
+        return fdVal(channel);
+    }
+
+    /** The descriptor of {@code channel}, which keeps owning it (read only, for a syscall on it). */
+    static int of(DatagramChannel channel) throws IOException {
+        return fdVal(channel);
+    }
+
+    private static int fdVal(AbstractSelectableChannel channel) throws IOException {
+        if (!channel.isOpen()) {
+            throw new IOException("the channel is closed");
+        }
         try {
             Field unsafeField = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
             unsafeField.setAccessible(true);

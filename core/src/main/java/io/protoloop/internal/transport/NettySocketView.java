@@ -2,9 +2,8 @@ package io.protoloop.internal.transport;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.nio.AbstractNioChannel;
 import io.netty.channel.socket.nio.NioChannelOption;
-import io.netty.channel.socket.nio.NioDomainSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.protoloop.transport.SocketView;
 
 import java.net.SocketAddress;
@@ -55,7 +54,7 @@ final class NettySocketView implements SocketView {
 
     @SuppressWarnings("unchecked")
     private <T> ChannelOption<T> toChannelOption(SocketOption<T> option) {
-        if (channel instanceof NioSocketChannel || channel instanceof NioDomainSocketChannel) {
+        if (channel instanceof AbstractNioChannel) {
             return NioChannelOption.of(option);
         }
         if (ChannelOption.exists(option.name())) {

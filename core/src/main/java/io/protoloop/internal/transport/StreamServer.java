@@ -178,6 +178,11 @@ final class StreamServer implements Server, StreamListener, LoopResource {
     }
 
     @Override
+    public List<Transport> transports() {
+        return List.copyOf(transports);
+    }
+
+    @Override
     public EventLoop loop() {
         return loop;
     }

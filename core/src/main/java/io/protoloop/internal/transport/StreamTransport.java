@@ -28,8 +28,6 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -615,14 +613,7 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter implemen
      */
     private void fatalError(Throwable exc, String message) {
         if (!(exc instanceof IOException)) {
-            Map<String, Object> context = new HashMap<>();
-            context.put("message", message);
-            context.put("exception", exc);
-            context.put("transport", this);
-            if (protocol != null) {
-                context.put("protocol", protocol);
-            }
-            runtime.callExceptionHandler(context);
+            CallbackErrors.report(runtime, message, exc, this, protocol);
         } else if (LOG.isDebugEnabled()) {
             LOG.debug("{}: {}", this, message, exc);
         }
@@ -717,14 +708,7 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter implemen
     }
 
     private void reportCallbackError(String message, Throwable t) {
-        Map<String, Object> context = new HashMap<>();
-        context.put("message", message);
-        context.put("exception", t);
-        context.put("transport", this);
-        if (protocol != null) {
-            context.put("protocol", protocol);
-        }
-        runtime.callExceptionHandler(context);
+        CallbackErrors.report(runtime, message, t, this, protocol);
     }
 
     @Override

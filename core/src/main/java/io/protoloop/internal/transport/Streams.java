@@ -6,9 +6,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.socket.nio.NioChannelOption;
-import io.netty.channel.uring.IoUringChannelOption;
 import io.protoloop.Connection;
 import io.protoloop.ConnectionOptions;
 import io.protoloop.Server;
@@ -26,7 +23,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
-import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
@@ -99,26 +95,12 @@ public final class Streams {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, options.keepAlive());
             if (options.reusePort()) {
-                reusePort(bootstrap, engine);
+                bootstrap.option(engine.reusePortOption(), true);
             }
         }
         CompletableFuture<Server> result = new CompletableFuture<>();
         bindNext(bootstrap, server, addresses.iterator(), options, result, engine);
         return result;
-    }
-
-    private static void reusePort(ServerBootstrap bootstrap, Engine engine) {
-        switch (engine) {
-            case EPOLL:
-                bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
-                break;
-            case IO_URING:
-                bootstrap.option(IoUringChannelOption.SO_REUSEPORT, true);
-                break;
-            default:
-                bootstrap.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
-                break;
-        }
     }
 
     /** Binds one address after the other; the first failure closes what was bound and fails. */
