@@ -1,0 +1,79 @@
+package io.protoloop.spring;
+
+import java.net.SocketAddress;
+import java.util.List;
+
+import io.protoloop.transport.BaseTransport;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A live view of one endpoint the application runs, as listed by {@link EndpointRegistry}. Every
+ * method may be called from any thread and returns a recent snapshot.
+ */
+public interface ManagedEndpoint {
+
+    /** The endpoint name. */
+    String getName();
+
+    /** What the endpoint serves. */
+    TransportKind getKind();
+
+    /** Where the endpoint is in its life. */
+    State getState();
+
+    /**
+     * The bound addresses ({@link java.net.InetSocketAddress} with the real port, or
+     * {@link java.net.UnixDomainSocketAddress}); empty while not bound and for subprocesses.
+     */
+    List<SocketAddress> getAddresses();
+
+    /**
+     * The live transports: each open connection of a TCP or Unix server, the one transport of a UDP
+     * endpoint, the {@code SubprocessTransport} of the running process.
+     */
+    List<BaseTransport> getTransports();
+
+    /** The SSL bundle the endpoint serves TLS with, {@code null} for plain text. */
+    @Nullable String getSslBundle();
+
+    /** The pid of the running process (SUBPROCESS), {@code null} when none runs. */
+    @Nullable Long getPid();
+
+    /** How many times the process was restarted (SUBPROCESS), 0 for other kinds. */
+    int getRestarts();
+
+    /**
+     * The exit code of the last process that ended (SUBPROCESS), {@code -N} when killed by signal N
+     * as asyncio's {@code returncode}; {@code null} when none ended yet.
+     */
+    @Nullable Integer getLastExitCode();
+
+    /**
+     * Where an endpoint is in its life.
+     */
+    enum State {
+
+        /** Not started yet, or stopped with the application. */
+        STOPPED,
+
+        /** Binding, or spawning the first process. */
+        STARTING,
+
+        /** Bound and serving, or the process is running. */
+        RUNNING,
+
+        /** Shutting down: no longer accepting, draining connections or stopping the process. */
+        STOPPING,
+
+        /** The process exited and waits for its restart back-off (SUBPROCESS). */
+        BACKING_OFF,
+
+        /** The process exited and the restart policy does not start it again (SUBPROCESS). */
+        EXITED,
+
+        /** The process could not be restarted, or exhausted its restarts (SUBPROCESS). */
+        FAILED
+
+    }
+
+}
