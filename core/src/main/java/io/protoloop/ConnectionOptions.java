@@ -3,6 +3,8 @@ package io.protoloop;
 import io.protoloop.transport.WriteBufferLimits;
 
 import java.net.InetSocketAddress;
+import javax.net.ssl.SSLContext;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -11,8 +13,14 @@ import java.util.Objects;
  *
  * @param localAddr         the local address to bind before connecting, or {@code null}
  * @param writeBufferLimits the water marks the transport starts with
+ * @param ssl               speak TLS with this context, or {@code null} for plain TCP (asyncio's {@code ssl})
+ * @param serverHostname    the name to verify and send as SNI; {@code null} means the host connected
+ *                          to, {@code ""} turns hostname verification off (asyncio's rules)
+ * @param sslHandshakeTimeout how long the TLS handshake may take (asyncio's 60 s)
+ * @param sslShutdownTimeout  how long the TLS close may take (asyncio's 30 s)
  */
-public record ConnectionOptions(InetSocketAddress localAddr, WriteBufferLimits writeBufferLimits) {
+public record ConnectionOptions(InetSocketAddress localAddr, WriteBufferLimits writeBufferLimits, SSLContext ssl,
+                                String serverHostname, Duration sslHandshakeTimeout, Duration sslShutdownTimeout) {
 
     /** asyncio's defaults. */
     public static final ConnectionOptions DEFAULT = builder().build();
@@ -20,6 +28,13 @@ public record ConnectionOptions(InetSocketAddress localAddr, WriteBufferLimits w
     /** Validates the options. */
     public ConnectionOptions {
         Objects.requireNonNull(writeBufferLimits, "writeBufferLimits");
+        Objects.requireNonNull(sslHandshakeTimeout, "sslHandshakeTimeout");
+        Objects.requireNonNull(sslShutdownTimeout, "sslShutdownTimeout");
+        Tls.requirePositive("sslHandshakeTimeout", sslHandshakeTimeout);
+        Tls.requirePositive("sslShutdownTimeout", sslShutdownTimeout);
+        if (ssl == null && serverHostname != null) {
+            throw new IllegalArgumentException("serverHostname is only meaningful with ssl: set ssl(SSLContext) too");
+        }
     }
 
     /** A builder starting from asyncio's defaults. */
@@ -31,8 +46,36 @@ public record ConnectionOptions(InetSocketAddress localAddr, WriteBufferLimits w
     public static final class Builder {
         private InetSocketAddress localAddr;
         private WriteBufferLimits writeBufferLimits = WriteBufferLimits.DEFAULT;
+        private SSLContext ssl;
+        private String serverHostname;
+        private Duration sslHandshakeTimeout = Tls.DEFAULT_HANDSHAKE_TIMEOUT;
+        private Duration sslShutdownTimeout = Tls.DEFAULT_SHUTDOWN_TIMEOUT;
 
         private Builder() {
+        }
+
+        /** Speaks TLS with {@code ssl} (a JDK context with the trust material). */
+        public Builder ssl(SSLContext ssl) {
+            this.ssl = ssl;
+            return this;
+        }
+
+        /** The name to verify and send as SNI; {@code ""} turns verification off. */
+        public Builder serverHostname(String serverHostname) {
+            this.serverHostname = serverHostname;
+            return this;
+        }
+
+        /** The TLS handshake timeout. */
+        public Builder sslHandshakeTimeout(Duration timeout) {
+            this.sslHandshakeTimeout = timeout;
+            return this;
+        }
+
+        /** The TLS shutdown timeout. */
+        public Builder sslShutdownTimeout(Duration timeout) {
+            this.sslShutdownTimeout = timeout;
+            return this;
         }
 
         /** The local address to bind before connecting. */
@@ -49,7 +92,8 @@ public record ConnectionOptions(InetSocketAddress localAddr, WriteBufferLimits w
 
         /** Builds and validates. */
         public ConnectionOptions build() {
-            return new ConnectionOptions(localAddr, writeBufferLimits);
+            return new ConnectionOptions(localAddr, writeBufferLimits, ssl, serverHostname, sslHandshakeTimeout,
+                    sslShutdownTimeout);
         }
     }
 }

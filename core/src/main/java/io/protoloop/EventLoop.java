@@ -11,6 +11,7 @@ import io.protoloop.transport.DatagramTransport;
 import io.protoloop.transport.Transport;
 import io.protoloop.transport.WriteTransport;
 
+import javax.net.ssl.SSLContext;
 import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.Pipe;
@@ -219,6 +220,16 @@ public interface EventLoop extends AutoCloseable {
      */
     <P extends BaseProtocol<Transport>> CompletableFuture<Connection<Transport, P>> connectAcceptedSocket(
             Supplier<? extends P> factory, SocketChannel channel, ConnectionOptions options);
+
+    /**
+     * Upgrades a live stream connection to TLS, asyncio's {@code loop.start_tls()} (STARTTLS-style
+     * protocols). Buffered writes are flushed first; the returned transport is the one to use from
+     * then on (the old one stops doing anything). {@code protocol} keeps receiving the callbacks,
+     * without a second {@code connectionMade}. A failed handshake fails the future and aborts the
+     * connection.
+     */
+    CompletableFuture<Transport> startTls(Transport transport, BaseProtocol<Transport> protocol,
+                                          SSLContext sslContext, StartTlsOptions options);
 
     // ---- datagrams ------------------------------------------------------------------------------
 

@@ -2,6 +2,8 @@ package io.protoloop;
 
 import io.protoloop.transport.WriteBufferLimits;
 
+import javax.net.ssl.SSLContext;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -13,9 +15,14 @@ import java.util.Objects;
  * @param keepAlive         SO_KEEPALIVE on accepted connections
  * @param startServing      accept at once; when false, call {@link Server#startServing()}
  * @param writeBufferLimits the water marks every accepted transport starts with
+ * @param ssl               serve TLS with this context, or {@code null} for plain TCP (asyncio's {@code ssl})
+ * @param clientAuth        whether TLS clients must present a certificate
+ * @param sslHandshakeTimeout how long a TLS handshake may take (asyncio's 60 s); a slower one aborts
+ * @param sslShutdownTimeout  how long the TLS close may take (asyncio's 30 s)
  */
 public record ServerOptions(int backlog, boolean reuseAddress, boolean reusePort, boolean keepAlive,
-                            boolean startServing, WriteBufferLimits writeBufferLimits) {
+                            boolean startServing, WriteBufferLimits writeBufferLimits, SSLContext ssl,
+                            ClientAuth clientAuth, Duration sslHandshakeTimeout, Duration sslShutdownTimeout) {
 
     /** asyncio's defaults. */
     public static final ServerOptions DEFAULT = builder().build();
@@ -30,6 +37,14 @@ public record ServerOptions(int backlog, boolean reuseAddress, boolean reusePort
             throw new IllegalArgumentException("backlog must be >= 0, was " + backlog);
         }
         Objects.requireNonNull(writeBufferLimits, "writeBufferLimits");
+        Objects.requireNonNull(clientAuth, "clientAuth");
+        Objects.requireNonNull(sslHandshakeTimeout, "sslHandshakeTimeout");
+        Objects.requireNonNull(sslShutdownTimeout, "sslShutdownTimeout");
+        Tls.requirePositive("sslHandshakeTimeout", sslHandshakeTimeout);
+        Tls.requirePositive("sslShutdownTimeout", sslShutdownTimeout);
+        if (ssl == null && clientAuth != ClientAuth.NONE) {
+            throw new IllegalArgumentException("clientAuth " + clientAuth + " needs ssl: set ssl(SSLContext) too");
+        }
     }
 
     /** A builder starting from asyncio's defaults. */
@@ -45,8 +60,36 @@ public record ServerOptions(int backlog, boolean reuseAddress, boolean reusePort
         private boolean keepAlive;
         private boolean startServing = true;
         private WriteBufferLimits writeBufferLimits = WriteBufferLimits.DEFAULT;
+        private SSLContext ssl;
+        private ClientAuth clientAuth = ClientAuth.NONE;
+        private Duration sslHandshakeTimeout = Tls.DEFAULT_HANDSHAKE_TIMEOUT;
+        private Duration sslShutdownTimeout = Tls.DEFAULT_SHUTDOWN_TIMEOUT;
 
         private Builder() {
+        }
+
+        /** Serves TLS with {@code ssl} (a JDK context with the server's key material). */
+        public Builder ssl(SSLContext ssl) {
+            this.ssl = ssl;
+            return this;
+        }
+
+        /** Whether TLS clients must present a certificate. */
+        public Builder clientAuth(ClientAuth clientAuth) {
+            this.clientAuth = clientAuth;
+            return this;
+        }
+
+        /** The TLS handshake timeout. */
+        public Builder sslHandshakeTimeout(Duration timeout) {
+            this.sslHandshakeTimeout = timeout;
+            return this;
+        }
+
+        /** The TLS shutdown timeout. */
+        public Builder sslShutdownTimeout(Duration timeout) {
+            this.sslShutdownTimeout = timeout;
+            return this;
         }
 
         /** The listen backlog. */
@@ -87,7 +130,8 @@ public record ServerOptions(int backlog, boolean reuseAddress, boolean reusePort
 
         /** Builds and validates. */
         public ServerOptions build() {
-            return new ServerOptions(backlog, reuseAddress, reusePort, keepAlive, startServing, writeBufferLimits);
+            return new ServerOptions(backlog, reuseAddress, reusePort, keepAlive, startServing, writeBufferLimits, ssl,
+                    clientAuth, sslHandshakeTimeout, sslShutdownTimeout);
         }
     }
 }

@@ -10,6 +10,7 @@ import io.protoloop.Handle;
 import io.protoloop.LoopTransport;
 import io.protoloop.Server;
 import io.protoloop.ServerOptions;
+import io.protoloop.StartTlsOptions;
 import io.protoloop.SubprocessOptions;
 import io.protoloop.TimerHandle;
 import io.protoloop.internal.subprocess.Pipes;
@@ -26,6 +27,7 @@ import io.protoloop.transport.DatagramTransport;
 import io.protoloop.transport.Transport;
 import io.protoloop.transport.WriteTransport;
 
+import javax.net.ssl.SSLContext;
 import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.Pipe;
@@ -309,6 +311,12 @@ public abstract class AbstractLoop implements EventLoop {
             Supplier<? extends P> factory, InetSocketAddress localAddr, InetSocketAddress remoteAddr,
             DatagramOptions options) {
         return Datagrams.create(this, factory, localAddr, remoteAddr, options);
+    }
+
+    @Override
+    public CompletableFuture<Transport> startTls(Transport transport, BaseProtocol<Transport> protocol,
+                                                 SSLContext sslContext, StartTlsOptions options) {
+        return Streams.startTls(transport, protocol, sslContext, options);
     }
 
     @Override

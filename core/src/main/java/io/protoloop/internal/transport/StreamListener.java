@@ -15,5 +15,10 @@ interface StreamListener {
 
     void failed(StreamTransport transport, Throwable cause);
 
+    /** The TLS handshake failed; by default reported like {@link #failed}. */
+    default void handshakeFailed(StreamTransport transport, Throwable cause) {
+        failed(transport, cause);
+    }
+
     void lost(StreamTransport transport);
 }

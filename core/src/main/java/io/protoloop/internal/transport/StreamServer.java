@@ -8,6 +8,8 @@ import io.protoloop.internal.loop.AbstractLoop;
 import io.protoloop.internal.loop.LoopResource;
 import io.protoloop.protocol.BaseProtocol;
 import io.protoloop.transport.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -21,12 +23,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A listening TCP or Unix server: asyncio's {@code Server} with 3.13's {@code close_clients} and
  * {@code abort_clients}. It tracks its live transports so {@link #waitClosed()} can wait for them.
  */
 final class StreamServer implements Server, StreamListener, LoopResource {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamServer.class);
 
     private final AbstractLoop loop;
     private final List<Channel> listeners = new CopyOnWriteArrayList<>();
@@ -37,6 +42,7 @@ final class StreamServer implements Server, StreamListener, LoopResource {
     private volatile List<SocketAddress> sockets = List.of();
     private volatile boolean serving;
     private volatile boolean isClosed;
+    private final AtomicLong handshakeFailures = new AtomicLong();
 
     StreamServer(AbstractLoop loop, Path unixPath) {
         this.loop = loop;
@@ -79,6 +85,23 @@ final class StreamServer implements Server, StreamListener, LoopResource {
         // asyncio's _accept_connection2 reports a failing factory and closes that socket only.
         loop.runtime().callExceptionHandler(Map.of("message", "Error on transport creation for incoming connection",
                 "exception", cause, "transport", transport));
+    }
+
+    /**
+     * asyncio only debug-logs a failed server-side handshake (an SSLError is an OSError): a client
+     * with the wrong CA or a plaintext client is the client's problem, not a server bug.
+     */
+    @Override
+    public void handshakeFailed(StreamTransport transport, Throwable cause) {
+        transports.remove(transport);
+        handshakeFailures.incrementAndGet();
+        LOG.debug("TLS handshake failed with {}: {}", transport.getExtraInfo("peername"), cause.toString());
+        completeIfDrained();
+    }
+
+    /** How many incoming TLS handshakes failed. */
+    long handshakeFailures() {
+        return handshakeFailures.get();
     }
 
     @Override

@@ -10,6 +10,8 @@ import io.netty.channel.ChannelProgressiveFutureListener;
 import io.netty.channel.ChannelProgressivePromise;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.protoloop.EventLoop;
 import io.protoloop.internal.loop.LoopResource;
 import io.protoloop.internal.loop.LoopRuntime;
@@ -55,6 +57,9 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter implemen
     /** asyncio's {@code LOG_THRESHOLD_FOR_CONNLOST_WRITES}. */
     private static final int LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
 
+    /** Plaintext chunk of the TLS sendfile fallback: one default high-water mark, so it never pauses. */
+    private static final int SENDFILE_CHUNK = 64 * 1024;
+
     private final MemberLoop loop;
     private final LoopRuntime runtime;
     private final Channel channel;
@@ -62,15 +67,26 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter implemen
     private final StreamListener listener;
     private final WriteFlowControl flow;
     private final ArrayDeque<ByteBuf> held = new ArrayDeque<>();
+    /** The TLS layer below this transport, or null for plain TCP/Unix. */
+    private final TlsLayer tls;
+    /** For a transport made by startTls: the protocol it inherits, without a new connectionMade. */
+    private final BaseProtocol<Transport> inherited;
     private BaseProtocol<Transport> protocol;
     private BufferedReceiver bufferedReceiver;
 
     private boolean protocolConnected;
+    /** Whether the protocol was attached (after the TLS handshake, when there is one). */
+    private boolean activated;
+    /** startTls moved the connection to a new transport; this one no longer does anything. */
+    private volatile boolean upgraded;
     private volatile boolean closing;
     private volatile boolean readingPaused;
     private boolean eof;
     private boolean outputShut;
     private boolean pendingEof;
+    private boolean eofSeen;
+    /** A startTls waiting for the buffered writes to be flushed. */
+    private Runnable afterDrain;
     private boolean connectionLostCalled;
     private boolean sendfileInProgress;
     /** Set by force-close: the buffer was dropped, so completions of failed writes count nothing. */
@@ -88,13 +104,21 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter implemen
     private volatile SocketAddress sockname;
 
     StreamTransport(MemberLoop loop, Channel channel, Supplier<? extends BaseProtocol<Transport>> factory,
-                           WriteBufferLimits limits, StreamListener listener) {
+                    WriteBufferLimits limits, StreamListener listener, TlsLayer tls) {
+        this(loop, channel, factory, null, limits, listener, tls);
+    }
+
+    private StreamTransport(MemberLoop loop, Channel channel, Supplier<? extends BaseProtocol<Transport>> factory,
+                            BaseProtocol<Transport> inherited, WriteBufferLimits limits, StreamListener listener,
+                            TlsLayer tls) {
         this.loop = loop;
         this.runtime = loop.runtime();
         this.channel = channel;
         this.factory = factory;
+        this.inherited = inherited;
         this.listener = listener;
         this.flow = new WriteFlowControl(limits);
+        this.tls = tls;
     }
 
     Channel channel() {
@@ -107,30 +131,72 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter implemen
     public void channelActive(ChannelHandlerContext ctx) {
         peername = Addresses.toJdk(channel.remoteAddress());
         sockname = Addresses.toJdk(channel.localAddress());
+        // Over TLS, asyncio calls connection_made once the handshake succeeded.
+        if (tls == null) {
+            activate();
+        } else {
+            // Reading is off until connectionMade; the handshake needs one read to start, then
+            // SslHandler keeps reading until it completes.
+            ctx.read();
+        }
+    }
+
+    /** The connection is usable: attach the protocol, call connectionMade, start reading. */
+    private void activate() {
+        activated = true;
         BaseProtocol<Transport> created;
-        try {
-            created = Protocols.create(factory);
-        } catch (Throwable t) {
-            connLost = 1;
-            connectionLostCalled = true;
-            channel.close();
-            listener.failed(this, t);
-            return;
+        if (inherited != null) {
+            created = inherited;
+        } else {
+            try {
+                created = Protocols.create(factory);
+            } catch (Throwable t) {
+                connLost = 1;
+                connectionLostCalled = true;
+                channel.close();
+                listener.failed(this, t);
+                return;
+            }
         }
         attachProtocol(created);
         runtime.register(this);
         listener.attached(this);
         protocolConnected = true;
-        try {
-            protocol.connectionMade(this);
-        } catch (Throwable t) {
-            reportCallbackError("protocol.connectionMade() failed", t);
+        if (inherited == null) {
+            try {
+                protocol.connectionMade(this);
+            } catch (Throwable t) {
+                reportCallbackError("protocol.connectionMade() failed", t);
+            }
         }
         // asyncio starts reading only after connection_made, and not if it paused or closed.
         if (!closing && !readingPaused) {
+            drainHeld();
             channel.config().setAutoRead(true);
         }
         listener.ready(this, protocol);
+    }
+
+    /**
+     * The TLS handshake failed before any protocol saw the connection: asyncio reports it to the
+     * waiter (the connect or startTls future) and only debug-logs it on a server.
+     */
+    private void handshakeFailed(Throwable cause) {
+        activated = true;
+        connLost = 1;
+        closing = true;
+        connectionLostCalled = true;
+        releaseHeld();
+        channel.close();
+        if (inherited != null) {
+            // The protocol was connected through the plain transport: its connection ends here.
+            try {
+                inherited.connectionLost(cause);
+            } catch (Throwable t) {
+                reportCallbackError("protocol.connectionLost() failed", t);
+            }
+        }
+        listener.handshakeFailed(this, cause);
     }
 
     @Override
@@ -145,7 +211,7 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter implemen
             buf.release();
             return;
         }
-        if (readingPaused || !held.isEmpty()) {
+        if (!activated || readingPaused || !held.isEmpty()) {
             held.add(buf);
             return;
         }
@@ -154,7 +220,23 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == ChannelInputShutdownReadComplete.INSTANCE) {
+        if (evt instanceof SslHandshakeCompletionEvent) {
+            SslHandshakeCompletionEvent done = (SslHandshakeCompletionEvent) evt;
+            if (!activated) {
+                if (done.isSuccess()) {
+                    activate();
+                } else {
+                    handshakeFailed(Tls.unwrap(done.cause()));
+                }
+            }
+            return;
+        }
+        if (evt instanceof SslCloseCompletionEvent || evt == ChannelInputShutdownReadComplete.INSTANCE) {
+            // TLS can signal the end twice (close_notify, then the FIN); the protocol hears it once.
+            if (!activated || eofSeen) {
+                return;
+            }
+            eofSeen = true;
             if (connLost > 0 || closing) {
                 return;
             }
@@ -168,11 +250,19 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        fatalError(cause, "Fatal read error on socket transport");
+        if (!activated) {
+            // A TLS handshake error: the handshake completion event reports it.
+            return;
+        }
+        fatalError(Tls.unwrap(cause), "Fatal read error on socket transport");
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (!activated && tls != null) {
+            handshakeFailed(new javax.net.ssl.SSLHandshakeException("connection closed during the TLS handshake"));
+            return;
+        }
         if (connLost == 0 && protocolConnected) {
             connLost = 1;
             closing = true;
@@ -230,6 +320,10 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter implemen
             fatalError(t, "Fatal error: protocol.eofReceived() call failed.");
             return;
         }
+        if (keepOpen && tls != null) {
+            LOG.warn("returning true from eofReceived() has no effect when using TLS; closing {}", this);
+            keepOpen = false;
+        }
         if (!keepOpen) {
             closeOnLoop();
         }
@@ -271,6 +365,11 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter implemen
     @Override
     public void write(ByteBuffer data) {
         Objects.requireNonNull(data, "data");
+        if (upgraded) {
+            LOG.warn("write() on {}, which startTls upgraded: data dropped; use the transport startTls returned", this);
+            data.position(data.limit());
+            return;
+        }
         if (loop.inLoop()) {
             if (eof) {
                 throw new IllegalStateException("Cannot call write() after writeEof()");
@@ -357,13 +456,14 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter implemen
     }
 
     /** Hands {@code buf} to Netty, which tries the socket at once; counts what it did not take. */
-    private void enqueue(ByteBuf buf) {
+    private ChannelProgressivePromise enqueue(ByteBuf buf) {
         int size = buf.readableBytes();
         flow.add(size);
         pendingWrites++;
         ChannelProgressivePromise promise = channel.newProgressivePromise();
         promise.addListener(new WriteTracker(size));
         channel.writeAndFlush(buf, promise);
+        return promise;
     }
 
     /** asyncio judges pause after the send attempt: one big write the kernel takes whole never pauses. */
@@ -385,9 +485,13 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter implemen
 
         @Override
         public void operationProgressed(ChannelProgressiveFuture future, long progress, long total) {
-            long delta = progress - counted;
-            counted = progress;
-            written(delta);
+            // Over TLS the progress is of the encrypted record, which is larger than the plaintext.
+            long plain = Math.min(progress, size);
+            long delta = plain - counted;
+            counted = plain;
+            if (delta > 0) {
+                written(delta);
+            }
         }
 
         @Override
@@ -417,9 +521,15 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter implemen
         }
     }
 
-    /** Every pending write completed: finish a close or a writeEof that waited for it. */
+    /** Every pending write completed: finish a close, writeEof or startTls that waited for it. */
     private void drained() {
         if (connectionLostCalled) {
+            return;
+        }
+        if (afterDrain != null) {
+            Runnable next = afterDrain;
+            afterDrain = null;
+            next.run();
             return;
         }
         if (closing) {
@@ -443,11 +553,14 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public boolean canWriteEof() {
-        return channel instanceof DuplexChannel;
+        return tls == null && channel instanceof DuplexChannel;
     }
 
     @Override
     public void writeEof() {
+        if (tls != null) {
+            throw new UnsupportedOperationException("TLS transports do not support half-closes (writeEof)");
+        }
         onLoop(() -> {
             if (closing || eof) {
                 return;
@@ -504,29 +617,135 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter implemen
             }
             sendfileInProgress = true;
             pendingWrites++;
-            channel.writeAndFlush(new UserFileRegion(file, offset, count)).addListener((ChannelFuture f) -> {
-                sendfileInProgress = false;
-                pendingWrites--;
-                if (f.isSuccess()) {
-                    try {
-                        file.position(offset + count);
-                        result.complete(count);
-                    } catch (IOException e) {
-                        result.completeExceptionally(e);
-                    }
-                } else {
-                    result.completeExceptionally(f.cause());
-                    if (connLost == 0) {
-                        fatalError(f.cause(), "Fatal error during sendfile");
-                        return;
-                    }
-                }
-                if (pendingWrites == 0) {
-                    drained();
-                }
-            });
+            if (tls == null) {
+                channel.writeAndFlush(new UserFileRegion(file, offset, count)).addListener((ChannelFuture f) ->
+                        finishSendfile(file, offset, count, f.isSuccess() ? null : f.cause(), result));
+            } else {
+                sendChunks(file, offset, offset + count, offset, result);
+            }
         });
         return result;
+    }
+
+    /**
+     * TLS must encrypt in user space, so the file goes through plaintext chunks (asyncio's
+     * {@code _sendfile_fallback}); each chunk is read on the default executor, off the loop, and the
+     * next is read once the previous one was written.
+     */
+    private void sendChunks(FileChannel file, long position, long end, long offset, CompletableFuture<Long> result) {
+        if (position >= end || connLost > 0) {
+            finishSendfile(file, offset, position - offset, connLost > 0 ? new IOException("connection lost") : null,
+                    result);
+            return;
+        }
+        int n = (int) Math.min(SENDFILE_CHUNK, end - position);
+        ByteBuf chunk = channel.alloc().directBuffer(n);
+        loop.runInExecutor(null, () -> chunk.writeBytes(file, position, n)).whenComplete((read, error) ->
+                loop.runOnLoop(() -> {
+                    if (error != null || read <= 0 || connLost > 0) {
+                        chunk.release();
+                        finishSendfile(file, offset, position - offset, error, result);
+                        return;
+                    }
+                    enqueue(chunk).addListener(f -> {
+                        if (f.isSuccess()) {
+                            sendChunks(file, position + read, end, offset, result);
+                        } else {
+                            finishSendfile(file, offset, position - offset, f.cause(), result);
+                        }
+                    });
+                }));
+    }
+
+    private void finishSendfile(FileChannel file, long offset, long sent, Throwable error,
+                                CompletableFuture<Long> result) {
+        sendfileInProgress = false;
+        pendingWrites--;
+        if (error == null) {
+            try {
+                file.position(offset + sent);
+                result.complete(sent);
+            } catch (IOException e) {
+                result.completeExceptionally(e);
+            }
+        } else {
+            result.completeExceptionally(error);
+            if (connLost == 0) {
+                fatalError(error, "Fatal error during sendfile");
+                return;
+            }
+        }
+        if (pendingWrites == 0) {
+            drained();
+        }
+    }
+
+    // ---- startTls -------------------------------------------------------------------------------
+
+    /**
+     * asyncio's {@code start_tls}: once everything written so far is flushed, a TLS layer goes under
+     * a new transport that takes over the channel and {@code next} protocol; this one goes inert.
+     */
+    CompletableFuture<Transport> startTls(BaseProtocol<Transport> next, TlsLayer layer) {
+        CompletableFuture<Transport> result = new CompletableFuture<>();
+        onLoop(() -> {
+            if (closing || connLost > 0) {
+                result.completeExceptionally(new IllegalStateException("startTls on a closing transport " + this));
+            } else if (tls != null) {
+                result.completeExceptionally(new IllegalStateException("the transport already uses TLS: " + this));
+            } else if (eof || sendfileInProgress) {
+                result.completeExceptionally(new IllegalStateException(
+                        "startTls after writeEof() or during sendfile: " + this));
+            } else if (pendingWrites > 0) {
+                afterDrain = () -> upgrade(next, layer, result);
+            } else {
+                upgrade(next, layer, result);
+            }
+        });
+        return result;
+    }
+
+    private void upgrade(BaseProtocol<Transport> next, TlsLayer layer, CompletableFuture<Transport> result) {
+        StreamTransport old = this;
+        StreamListener handover = new StreamListener() {
+            @Override
+            public void attached(StreamTransport transport) {
+                listener.attached(transport);
+                listener.lost(old);
+            }
+
+            @Override
+            public void ready(StreamTransport transport, BaseProtocol<Transport> protocol) {
+                result.complete(transport);
+            }
+
+            @Override
+            public void failed(StreamTransport transport, Throwable cause) {
+                listener.lost(old);
+                result.completeExceptionally(cause);
+            }
+
+            @Override
+            public void lost(StreamTransport transport) {
+                listener.lost(transport);
+            }
+        };
+        StreamTransport upgradedTransport = new StreamTransport(loop, channel, null, next, flow.limits(), handover,
+                layer);
+        upgradedTransport.peername = peername;
+        upgradedTransport.sockname = sockname;
+        upgraded = true;
+        protocol = null;
+        runtime.unregister(this);
+        channel.config().setAutoRead(false);
+        channel.pipeline().replace(this, null, upgradedTransport);
+        // Bytes read before the upgrade but not yet delivered are the peer's first TLS records.
+        channel.pipeline().addFirst(layer.handler());
+        ByteBuf buf;
+        while ((buf = held.poll()) != null) {
+            channel.pipeline().fireChannelRead(buf);
+        }
+        channel.pipeline().fireChannelReadComplete();
     }
 
     // ---- reading control ------------------------------------------------------------------------
@@ -663,7 +882,8 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter implemen
 
     private void attachProtocol(BaseProtocol<Transport> p) {
         protocol = p;
-        if (p instanceof BufferedProtocol && bufferedReceiver == null) {
+        // Over TLS the socket reads ciphertext: buffered protocols get the plaintext through a copy.
+        if (p instanceof BufferedProtocol && bufferedReceiver == null && tls == null) {
             bufferedReceiver = new BufferedReceiver(this, channel);
         }
     }
@@ -745,7 +965,7 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter implemen
             case "socket":
                 return (T) socketView();
             default:
-                return defaultValue;
+                return tls != null ? Tls.extraInfo(tls, name, defaultValue) : defaultValue;
         }
     }
 
@@ -758,10 +978,19 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter implemen
     /** Runs {@code action} on the loop: now when already there, else in call order. */
     private void onLoop(Runnable action) {
         if (loop.inLoop()) {
-            action.run();
+            runUnlessUpgraded(action);
         } else {
-            loop.netty().execute(action);
+            loop.netty().execute(() -> runUnlessUpgraded(action));
         }
+    }
+
+    /** After startTls this transport is inert: the channel belongs to the transport startTls returned. */
+    private void runUnlessUpgraded(Runnable action) {
+        if (upgraded) {
+            LOG.warn("{} was upgraded by startTls; use the transport startTls returned", this);
+            return;
+        }
+        action.run();
     }
 
     @Override

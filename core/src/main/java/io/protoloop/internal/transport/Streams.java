@@ -10,12 +10,14 @@ import io.protoloop.Connection;
 import io.protoloop.ConnectionOptions;
 import io.protoloop.Server;
 import io.protoloop.ServerOptions;
+import io.protoloop.StartTlsOptions;
 import io.protoloop.internal.loop.AbstractLoop;
 import io.protoloop.internal.loop.Engine;
 import io.protoloop.internal.loop.MemberLoop;
 import io.protoloop.protocol.BaseProtocol;
 import io.protoloop.transport.Transport;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
@@ -86,8 +88,13 @@ public final class Streams {
                     @Override
                     protected void initChannel(Channel ch) {
                         MemberLoop member = loop.runtime().member(ch.eventLoop());
+                        TlsLayer tls = options.ssl() == null ? null : TlsHandlers.server(options.ssl(),
+                                options.clientAuth(), options.sslHandshakeTimeout(), options.sslShutdownTimeout());
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.handler());
+                        }
                         ch.pipeline().addLast(new StreamTransport(member, ch, factory, options.writeBufferLimits(),
-                                server));
+                                server, tls));
                     }
                 });
         if (unixPath == null) {
@@ -158,7 +165,9 @@ public final class Streams {
         MemberLoop member = loop.nextMember();
         return resolve(loop, List.of(host), port).thenCompose(addresses -> {
             CompletableFuture<Connection<Transport, P>> result = new CompletableFuture<>();
-            connectNext(member, factory, addresses.iterator(), options, false, result, new ArrayList<>());
+            String serverHostname = options.serverHostname() != null ? options.serverHostname() : host;
+            connectNext(member, factory, addresses.iterator(), options, serverHostname, false, result,
+                    new ArrayList<>());
             return result;
         });
     }
@@ -168,16 +177,22 @@ public final class Streams {
         Objects.requireNonNull(factory, "protocol factory must not be null");
         UnixDomainSocketAddress address = unixAddress(path);
         Objects.requireNonNull(options, "options");
+        if (options.ssl() != null && options.serverHostname() == null) {
+            // asyncio: "you must set server_hostname when using ssl without a host".
+            throw new IllegalArgumentException("serverHostname must be set when using ssl over a Unix socket "
+                    + "(\"\" turns hostname verification off)");
+        }
         CompletableFuture<Connection<Transport, P>> result = new CompletableFuture<>();
-        connectNext(loop.nextMember(), factory, List.<SocketAddress>of(address).iterator(), options, true, result,
-                new ArrayList<>());
+        connectNext(loop.nextMember(), factory, List.<SocketAddress>of(address).iterator(), options,
+                options.serverHostname(), true, result, new ArrayList<>());
         return result;
     }
 
     /** asyncio tries every resolved address in order and reports them all if none connects. */
     private static <P extends BaseProtocol<Transport>> void connectNext(MemberLoop member,
-            Supplier<? extends P> factory, Iterator<SocketAddress> addresses, ConnectionOptions options, boolean unix,
-            CompletableFuture<Connection<Transport, P>> result, List<Throwable> errors) {
+            Supplier<? extends P> factory, Iterator<SocketAddress> addresses, ConnectionOptions options,
+            String serverHostname, boolean unix, CompletableFuture<Connection<Transport, P>> result,
+            List<Throwable> errors) {
         if (!addresses.hasNext()) {
             result.completeExceptionally(connectError(errors));
             return;
@@ -193,8 +208,14 @@ public final class Streams {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        TlsLayer tls = options.ssl() == null ? null : TlsHandlers.client(options.ssl(), serverHostname,
+                                remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getPort() : -1,
+                                options.sslHandshakeTimeout(), options.sslShutdownTimeout());
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.handler());
+                        }
                         ch.pipeline().addLast(new StreamTransport(member, ch, factory, options.writeBufferLimits(),
-                                listener));
+                                listener, tls));
                     }
                 });
         if (!unix) {
@@ -206,7 +227,7 @@ public final class Streams {
         connect.addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 errors.add(f.cause());
-                connectNext(member, factory, addresses, options, unix, result, errors);
+                connectNext(member, factory, addresses, options, serverHostname, unix, result, errors);
             }
         });
     }
@@ -270,8 +291,14 @@ public final class Streams {
         channel.config().setAutoRead(false);
         channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         channel.config().setOption(ChannelOption.TCP_NODELAY, true);
+        // asyncio's connect_accepted_socket(ssl=...) is the server side of TLS.
+        TlsLayer tls = options.ssl() == null ? null : TlsHandlers.server(options.ssl(), io.protoloop.ClientAuth.NONE,
+                options.sslHandshakeTimeout(), options.sslShutdownTimeout());
+        if (tls != null) {
+            channel.pipeline().addLast(tls.handler());
+        }
         channel.pipeline().addLast(new StreamTransport(member, channel, factory, options.writeBufferLimits(),
-                new ConnectListener<>(result)));
+                new ConnectListener<>(result), tls));
         member.netty().register(channel).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 channel.unsafe().closeForcibly();
@@ -305,6 +332,32 @@ public final class Streams {
         long available = Math.max(0, size - offset);
         long toSend = count == null ? available : Math.min(count, available);
         return ((StreamTransport) transport).sendfile(file, offset, toSend);
+    }
+
+    // ---- startTls -------------------------------------------------------------------------------
+
+    public static CompletableFuture<Transport> startTls(Transport transport, BaseProtocol<Transport> protocol,
+                                                       SSLContext sslContext, StartTlsOptions options) {
+        Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(sslContext, "sslContext");
+        Objects.requireNonNull(options, "options");
+        if (!(transport instanceof StreamTransport)) {
+            throw new IllegalArgumentException("startTls needs a stream transport created by protoloop, got "
+                    + transport.getClass().getName());
+        }
+        BaseProtocol<Transport> checked = Protocols.requireStream(Objects.requireNonNull(protocol, "protocol"));
+        StreamTransport stream = (StreamTransport) transport;
+        TlsLayer tls = options.serverSide()
+                ? TlsHandlers.server(sslContext, io.protoloop.ClientAuth.NONE, options.handshakeTimeout(),
+                        options.shutdownTimeout())
+                : TlsHandlers.client(sslContext, options.serverHostname(), peerPort(stream), options.handshakeTimeout(),
+                        options.shutdownTimeout());
+        return stream.startTls(checked, tls);
+    }
+
+    private static int peerPort(StreamTransport transport) {
+        Object peer = transport.getExtraInfo("peername");
+        return peer instanceof InetSocketAddress ? ((InetSocketAddress) peer).getPort() : -1;
     }
 
     // ---- helpers --------------------------------------------------------------------------------
