@@ -113,6 +113,12 @@ public interface EventLoop extends AutoCloseable {
     /** Sets the slow-callback threshold of debug mode. */
     void setSlowCallbackDuration(Duration duration);
 
+    /**
+     * This loop's counters now (a protoloop extension for monitoring): for the group object all
+     * members together, for a member that member alone (slow callbacks are counted group-wide).
+     */
+    LoopStatistics statistics();
+
     // ---- scheduling -----------------------------------------------------------------------------
 
     /** Runs {@code callback} on the loop soon, after the callbacks already scheduled (FIFO). */

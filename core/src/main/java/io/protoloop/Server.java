@@ -52,4 +52,7 @@ public interface Server extends AutoCloseable {
 
     /** The loop the server was created on. */
     EventLoop loop();
+
+    /** The server's counters now (a protoloop extension for monitoring). */
+    ServerStatistics statistics();
 }

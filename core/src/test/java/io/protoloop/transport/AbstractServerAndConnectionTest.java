@@ -330,4 +330,39 @@ abstract class AbstractServerAndConnectionTest extends LoopTestBase {
             assertThat(loop.isClosed()).isTrue();
         }
     }
+
+    // ---- monitoring -----------------------------------------------------------------------------
+
+    @Test
+    void serverStatisticsCountConnectionsAndBytesIncludingClosedOnes() throws Exception {
+        Server server = serve(EchoProtocol::new);
+        byte[] payload = Sockets.randomBytes(100_000, 51);
+        for (int i = 0; i < 2; i++) {
+            try (Socket client = Sockets.connect(server.sockets().get(0))) {
+                client.getOutputStream().write(payload);
+                Sockets.readExactly(client.getInputStream(), payload.length);
+                if (i == 1) {
+                    io.protoloop.ServerStatistics live = server.statistics();
+                    assertThat(live.connectionsActive()).isEqualTo(1);
+                    Transport t = server.transports().get(0);
+                    TransportSnapshot snapshot = ((TransportStatistics) t).snapshot();
+                    assertThat(snapshot.kind()).isEqualTo("tcp");
+                    assertThat(snapshot.bytesReceived()).isEqualTo(payload.length);
+                    assertThat(snapshot.bytesSent()).isEqualTo(payload.length);
+                    assertThat(snapshot.peername()).isEqualTo(client.getLocalSocketAddress());
+                    assertThat(snapshot.writeBufferLimits()).isEqualTo(WriteBufferLimits.DEFAULT);
+                    assertThat(snapshot.id()).isPositive();
+                    assertThat(snapshot.openedAt()).isBeforeOrEqualTo(java.time.Instant.now());
+                }
+            }
+        }
+        await(() -> server.statistics().connectionsActive() == 0, "both connections to close");
+        io.protoloop.ServerStatistics stats = server.statistics();
+        assertThat(stats.connectionsTotal()).isEqualTo(2);
+        assertThat(stats.bytesReceived()).isEqualTo(2L * payload.length);
+        assertThat(stats.bytesSent()).isEqualTo(2L * payload.length);
+        assertThat(stats.handshakeFailures()).isZero();
+        assertThat(loop.statistics().members()).isEqualTo(2);
+        assertThat(loop.statistics().pendingTasks()).isNotNegative();
+    }
 }

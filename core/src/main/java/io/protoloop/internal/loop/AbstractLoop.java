@@ -1,12 +1,14 @@
 package io.protoloop.internal.loop;
 
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.SingleThreadEventExecutor;
 import io.protoloop.ConnectionOptions;
 import io.protoloop.DatagramOptions;
 import io.protoloop.Connection;
 import io.protoloop.EventLoop;
 import io.protoloop.ExceptionHandler;
 import io.protoloop.Handle;
+import io.protoloop.LoopStatistics;
 import io.protoloop.LoopTransport;
 import io.protoloop.Server;
 import io.protoloop.ServerOptions;
@@ -137,6 +139,17 @@ public abstract class AbstractLoop implements EventLoop {
         if (onAnyLoopThread()) {
             throw new IllegalStateException(what + "() cannot be called from a loop thread: it would block the loop");
         }
+    }
+
+    @Override
+    public LoopStatistics statistics() {
+        long pending = 0;
+        for (EventLoop member : members()) {
+            if (((MemberLoop) member).netty() instanceof SingleThreadEventExecutor) {
+                pending += ((SingleThreadEventExecutor) ((MemberLoop) member).netty()).pendingTasks();
+            }
+        }
+        return new LoopStatistics(members().size(), pending, runtime.slowCallbacks(), runtime.resourceCount());
     }
 
     @Override

@@ -45,6 +45,7 @@ public final class LoopRuntime {
     private ExecutorService ownedExecutor;
     private volatile boolean closed;
     private final Set<LoopResource> resources = ConcurrentHashMap.newKeySet();
+    private final AtomicLong transportIds = new AtomicLong();
     /** Completes when {@link #close} starts; wakes {@code runUntilComplete} callers. */
     private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
     /** Guards the stop state below ({@code runForever}/{@code stop}). */
@@ -241,6 +242,16 @@ public final class LoopRuntime {
     /** Registers something to abort when the loop closes. */
     public void register(LoopResource resource) {
         resources.add(resource);
+    }
+
+    /** How many transports and servers are registered now. */
+    public int resourceCount() {
+        return resources.size();
+    }
+
+    /** A new transport id, unique in this loop group. */
+    public long nextTransportId() {
+        return transportIds.incrementAndGet();
     }
 
     /** Forgets {@code resource} (it closed by itself). */

@@ -13,6 +13,8 @@ import io.protoloop.internal.loop.MemberLoop;
 import io.protoloop.protocol.BaseProtocol;
 import io.protoloop.protocol.DatagramProtocol;
 import io.protoloop.transport.DatagramTransport;
+import io.protoloop.transport.TransportSnapshot;
+import io.protoloop.transport.TransportStatistics;
 import io.protoloop.transport.WriteBufferLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +26,7 @@ import java.net.PortUnreachableException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -33,7 +36,8 @@ import java.util.Objects;
  * when queued and removed when sent or dropped (CPython gh-135444). Receive and send errors go to
  * {@code errorReceived} and never close the endpoint, as in asyncio.
  */
-final class DatagramEndpoint extends ChannelInboundHandlerAdapter implements DatagramTransport, LoopResource {
+final class DatagramEndpoint extends ChannelInboundHandlerAdapter
+        implements DatagramTransport, TransportStatistics, LoopResource {
 
     private static final Logger LOG = LoggerFactory.getLogger(DatagramEndpoint.class);
     private static final int LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
@@ -59,6 +63,14 @@ final class DatagramEndpoint extends ChannelInboundHandlerAdapter implements Dat
     private int pendingWrites;
     private volatile long bufferSizeSnapshot;
     private volatile InetSocketAddress sockname;
+    private final long id;
+    private final Instant openedAt = Instant.now();
+    /** Monitoring counters: written on the loop only, read from anywhere. */
+    private volatile long bytesReceived;
+    private volatile long bytesSent;
+    private volatile long datagramsReceived;
+    private volatile long datagramsSent;
+    private volatile long datagramErrors;
 
     DatagramEndpoint(MemberLoop loop, Channel channel, DatagramChannel socket,
                      DatagramProtocol protocol, InetSocketAddress remote, WriteBufferLimits limits) {
@@ -69,6 +81,7 @@ final class DatagramEndpoint extends ChannelInboundHandlerAdapter implements Dat
         this.protocol = protocol;
         this.remote = remote;
         this.flow = new WriteFlowControl(limits);
+        this.id = runtime.nextTransportId();
     }
 
     /** Called once bound (and connected): asyncio's connection_made, then reading starts. */
@@ -96,6 +109,8 @@ final class DatagramEndpoint extends ChannelInboundHandlerAdapter implements Dat
                 return;
             }
             ByteBuf content = packet.content();
+            datagramsReceived++;
+            bytesReceived += content.readableBytes();
             ByteBuffer view = content.nioBuffer().asReadOnlyBuffer();
             DatagramProtocol p = protocol;
             try {
@@ -133,6 +148,7 @@ final class DatagramEndpoint extends ChannelInboundHandlerAdapter implements Dat
     }
 
     private void errorReceived(IOException exc) {
+        datagramErrors++;
         DatagramProtocol p = protocol;
         if (p == null || connLost > 0) {
             return;
@@ -258,6 +274,7 @@ final class DatagramEndpoint extends ChannelInboundHandlerAdapter implements Dat
                     emptySender = EmptyDatagramSender.create(runtime.engine(), channel, jdkSocket);
                 }
                 emptySender.send(target);
+                datagramsSent++;
             }
         } catch (IOException e) {
             errorReceived(asJdkError(e));
@@ -266,6 +283,10 @@ final class DatagramEndpoint extends ChannelInboundHandlerAdapter implements Dat
 
     private void sent(ChannelFuture f, int counted) {
         pendingWrites--;
+        if (f.isSuccess() && counted > 0) {
+            datagramsSent++;
+            bytesSent += counted - HEADER_SIZE;
+        }
         if (!bufferDropped) {
             flow.remove(counted);
             bufferSizeSnapshot = flow.size();
@@ -395,6 +416,15 @@ final class DatagramEndpoint extends ChannelInboundHandlerAdapter implements Dat
             channel.close();
             runtime.unregister(this);
         }
+    }
+
+    // ---- monitoring -----------------------------------------------------------------------------
+
+    @Override
+    public TransportSnapshot snapshot() {
+        return new TransportSnapshot(id, "udp", remote, sockname, false, false, flow.paused(), closing,
+                getWriteBufferSize(), flow.limits(), bytesReceived, bytesSent, datagramsReceived, datagramsSent,
+                datagramErrors, openedAt);
     }
 
     // ---- the rest of BaseTransport --------------------------------------------------------------

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.protoloop.EventLoop;
 import io.protoloop.Server;
+import io.protoloop.ServerStatistics;
 import io.protoloop.internal.loop.AbstractLoop;
 import io.protoloop.internal.loop.LoopResource;
 import io.protoloop.protocol.BaseProtocol;
@@ -43,6 +44,10 @@ final class StreamServer implements Server, StreamListener, LoopResource {
     private volatile boolean serving;
     private volatile boolean isClosed;
     private final AtomicLong handshakeFailures = new AtomicLong();
+    private final AtomicLong connectionsTotal = new AtomicLong();
+    /** Bytes of connections already lost; live ones are summed when asked. */
+    private final AtomicLong closedBytesReceived = new AtomicLong();
+    private final AtomicLong closedBytesSent = new AtomicLong();
 
     StreamServer(AbstractLoop loop, Path unixPath) {
         this.loop = loop;
@@ -72,7 +77,9 @@ final class StreamServer implements Server, StreamListener, LoopResource {
 
     @Override
     public void attached(StreamTransport transport) {
-        transports.add(transport);
+        if (transports.add(transport)) {
+            connectionsTotal.incrementAndGet();
+        }
     }
 
     @Override
@@ -99,14 +106,25 @@ final class StreamServer implements Server, StreamListener, LoopResource {
         completeIfDrained();
     }
 
-    /** How many incoming TLS handshakes failed. */
-    long handshakeFailures() {
-        return handshakeFailures.get();
+    @Override
+    public ServerStatistics statistics() {
+        long received = closedBytesReceived.get();
+        long sent = closedBytesSent.get();
+        int active = 0;
+        for (StreamTransport t : transports) {
+            received += t.bytesReceived();
+            sent += t.bytesSent();
+            active++;
+        }
+        return new ServerStatistics(connectionsTotal.get(), active, received, sent, handshakeFailures.get());
     }
 
     @Override
     public void lost(StreamTransport transport) {
-        transports.remove(transport);
+        if (transports.remove(transport)) {
+            closedBytesReceived.addAndGet(transport.bytesReceived());
+            closedBytesSent.addAndGet(transport.bytesSent());
+        }
         completeIfDrained();
     }
 

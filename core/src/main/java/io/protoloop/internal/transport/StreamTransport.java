@@ -21,6 +21,8 @@ import io.protoloop.protocol.BufferedProtocol;
 import io.protoloop.protocol.Protocol;
 import io.protoloop.transport.SocketView;
 import io.protoloop.transport.Transport;
+import io.protoloop.transport.TransportSnapshot;
+import io.protoloop.transport.TransportStatistics;
 import io.protoloop.transport.WriteBufferLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +31,7 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -50,7 +53,8 @@ import java.util.function.Supplier;
  * </ul>
  * Every field is confined to the loop thread, except the few read for reporting from elsewhere.
  */
-public final class StreamTransport extends ChannelInboundHandlerAdapter implements Transport, LoopResource {
+public final class StreamTransport extends ChannelInboundHandlerAdapter
+        implements Transport, TransportStatistics, LoopResource {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamTransport.class);
 
@@ -100,6 +104,12 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter implemen
     private ByteBuf currentInbound;
     private ByteBuffer currentView;
 
+    private final long id;
+    private final Instant openedAt = Instant.now();
+    /** Monitoring counters: written on the loop only, read from anywhere (a recent value is enough). */
+    private volatile long bytesReceived;
+    private volatile long bytesSent;
+
     private volatile SocketAddress peername;
     private volatile SocketAddress sockname;
 
@@ -119,6 +129,7 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter implemen
         this.listener = listener;
         this.flow = new WriteFlowControl(limits);
         this.tls = tls;
+        this.id = runtime.nextTransportId();
     }
 
     Channel channel() {
@@ -202,6 +213,7 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter implemen
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf buf = (ByteBuf) msg;
+        bytesReceived += buf.readableBytes();
         if (bufferedReceiver != null && bufferedReceiver.owns(buf)) {
             bufferedReceiver.received(buf);
             return;
@@ -499,6 +511,9 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter implemen
             long rest = size - counted;
             counted = size;
             pendingWrites--;
+            if (future.isSuccess()) {
+                bytesSent += size;
+            }
             written(rest);
             if (!future.isSuccess() && connLost == 0) {
                 fatalError(future.cause(), "Fatal write error on socket transport");
@@ -971,6 +986,24 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter implemen
 
     private SocketView socketView() {
         return new NettySocketView(channel, sockname, peername);
+    }
+
+    // ---- monitoring -----------------------------------------------------------------------------
+
+    @Override
+    public TransportSnapshot snapshot() {
+        boolean unix = sockname instanceof java.net.UnixDomainSocketAddress;
+        return new TransportSnapshot(id, unix ? "unix" : "tcp", peername, sockname, tls != null, readingPaused,
+                flow.paused(), closing, getWriteBufferSize(), flow.limits(), bytesReceived, bytesSent, 0, 0, 0,
+                openedAt);
+    }
+
+    long bytesReceived() {
+        return bytesReceived;
+    }
+
+    long bytesSent() {
+        return bytesSent;
     }
 
     // ---- threading ------------------------------------------------------------------------------

@@ -1,0 +1,32 @@
+package io.protoloop.transport;
+
+import java.net.SocketAddress;
+import java.time.Instant;
+
+/**
+ * One transport's state at one moment, for monitoring (a protoloop extension; asyncio has none).
+ * Exact when taken on the transport's loop thread ({@code transport.loop().callSoon(...)}); taken
+ * from another thread, each field is a recent value.
+ *
+ * @param id                unique within the loop group, in creation order
+ * @param kind              {@code tcp}, {@code unix}, {@code udp}, {@code subprocess} or {@code pipe}
+ * @param peername          the remote address, or null
+ * @param sockname          the local address, or null
+ * @param tls               whether the transport speaks TLS
+ * @param readingPaused     whether reading is paused ({@code pauseReading})
+ * @param writingPaused     whether the protocol was told {@code pauseWriting} and not yet resumed
+ * @param closing           whether the transport is closing or closed
+ * @param writeBufferSize   bytes buffered, as {@code getWriteBufferSize()}
+ * @param writeBufferLimits the water marks
+ * @param bytesReceived     bytes received since the transport opened (plaintext for TLS)
+ * @param bytesSent         bytes the operating system took since the transport opened
+ * @param datagramsReceived datagrams received (UDP only)
+ * @param datagramsSent     datagrams sent (UDP only)
+ * @param datagramErrors    send and receive errors reported to {@code errorReceived} (UDP only)
+ * @param openedAt          when the transport was made
+ */
+public record TransportSnapshot(long id, String kind, SocketAddress peername, SocketAddress sockname, boolean tls,
+                                boolean readingPaused, boolean writingPaused, boolean closing, int writeBufferSize,
+                                WriteBufferLimits writeBufferLimits, long bytesReceived, long bytesSent,
+                                long datagramsReceived, long datagramsSent, long datagramErrors, Instant openedAt) {
+}
