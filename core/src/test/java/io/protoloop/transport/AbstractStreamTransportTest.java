@@ -759,7 +759,8 @@ abstract class AbstractStreamTransportTest extends LoopTestBase {
     // ---- scale ----------------------------------------------------------------------------------
 
     @Test
-    void aThousandConcurrentConnectionsAllEcho() throws Exception {
+    void aThousandConcurrentConnectionsAllEchoAndReleaseTheirDescriptors() throws Exception {
+        long descriptorsBefore = openDescriptors();
         Server server = serve(EchoProtocol::new);
         int port = Sockets.port(server.sockets().get(0));
         int n = 1000;
@@ -789,5 +790,16 @@ abstract class AbstractStreamTransportTest extends LoopTestBase {
         }
         server.close();
         server.waitClosed().get(20, TimeUnit.SECONDS);
+        // 2,000 sockets were open; every one is closed again (a little slack for the JVM's own files).
+        await(() -> openDescriptors() <= descriptorsBefore + 5, "the sockets' descriptors to be released");
+    }
+
+    private static long openDescriptors() {
+        try (java.util.stream.Stream<java.nio.file.Path> fds =
+                     java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return fds.count();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
