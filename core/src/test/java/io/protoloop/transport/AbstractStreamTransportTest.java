@@ -342,6 +342,57 @@ abstract class AbstractStreamTransportTest extends LoopTestBase {
         }
     }
 
+    @Test
+    void dataAndEofThatArriveBeforeReadingStartsWaitUntilResumeReading() throws Exception {
+        List<RecordingProtocol> accepted = new CopyOnWriteArrayList<>();
+        SocketAddress address = serveInto(() -> new RecordingProtocol() {
+            @Override
+            public void connectionMade(Transport transport) {
+                super.connectionMade(transport);
+                transport.pauseReading();
+                transport.loop().callLater(0.3, transport::resumeReading);
+            }
+        }, accepted);
+        try (Socket client = Sockets.connect(address)) {
+            client.getOutputStream().write("early".getBytes(StandardCharsets.US_ASCII));
+            client.shutdownOutput();
+            RecordingProtocol server = awaitFirst(accepted);
+            assertThat(server.awaitLost()).isNull();
+            assertThat(new String(server.received(), StandardCharsets.US_ASCII)).isEqualTo("early");
+            assertThat(server.collapsedEvents()).containsExactly("connectionMade", "dataReceived", "eofReceived",
+                    "connectionLost");
+            assertThat(handled).isEmpty();
+        }
+    }
+
+    @Test
+    void aHalfClosedTransportKeepsWritingLargeAmountsAfterEof() throws Exception {
+        // After the peer's EOF nothing is left to read; a later write that fills the socket still
+        // needs write readiness (Netty 4.2 epoll drops the fd from epoll when no event is wanted).
+        byte[] payload = Sockets.randomBytes(8 * 1024 * 1024, 61);
+        List<RecordingProtocol> accepted = new CopyOnWriteArrayList<>();
+        SocketAddress address = serveInto(() -> new RecordingProtocol() {
+            @Override
+            public boolean eofReceived() {
+                super.eofReceived();
+                transport.loop().callLater(0.2, () -> {
+                    transport.pauseReading();
+                    transport.resumeReading();
+                    transport.write(payload);
+                    transport.close();
+                });
+                return true;
+            }
+        }, accepted);
+        try (Socket client = Sockets.connect(address)) {
+            client.shutdownOutput();
+            byte[] got = Sockets.readToEof(client.getInputStream());
+            assertThat(got).isEqualTo(payload);
+            assertThat(accepted.get(0).awaitLost()).isNull();
+            assertThat(handled).isEmpty();
+        }
+    }
+
     // ---- half-close and closing -----------------------------------------------------------------
 
     @Test

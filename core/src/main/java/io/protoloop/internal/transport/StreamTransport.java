@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelProgressiveFuture;
 import io.netty.channel.ChannelProgressiveFutureListener;
 import io.netty.channel.ChannelProgressivePromise;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
@@ -241,6 +242,10 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter
                     handshakeFailed(Tls.unwrap(done.cause()));
                 }
             }
+            return;
+        }
+        if (evt == ChannelInputShutdownEvent.INSTANCE) {
+            EpollHalfClosure.keepRegistered(channel);
             return;
         }
         if (evt instanceof SslCloseCompletionEvent || evt == ChannelInputShutdownReadComplete.INSTANCE) {
@@ -789,7 +794,8 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter
             }
             readingPaused = false;
             drainHeld();
-            if (!closing && !readingPaused) {
+            // After the peer's EOF there is nothing left to read from the socket.
+            if (!closing && !readingPaused && !eofSeen) {
                 channel.config().setAutoRead(true);
             }
         });
