@@ -1,27 +1,28 @@
 package io.protoloop.demo;
 
-import io.protoloop.EventLoop;
-import io.protoloop.LoopOptions;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
-import org.springframework.context.annotation.Bean;
 
 /**
- * A TCP echo server on protoloop inside a Spring Boot application. The protoloop starter does not
- * exist yet, so the application wires protoloop-core by hand: one {@link EventLoop} bean and
- * {@link EchoServer}, which listens while the application runs.
+ * The protoloop demo: asyncio's seed examples as Spring Boot endpoints, using only the starter.
+ *
+ * <ul>
+ * <li>{@link EchoProtocol} — TCP echo on 127.0.0.1:8888, flow control coupled both ways;</li>
+ * <li>{@link UdpEchoProtocol} — UDP echo on 127.0.0.1:9999;</li>
+ * <li>{@link ExecProtocol} — TCP on 127.0.0.1:8890, each connection piped through a child process;</li>
+ * <li>{@link TickerProtocol} — a supervised child whose output lines are counted.</li>
+ * </ul>
+ *
+ * <p>{@code java -jar protoloop-demo-app.jar client tcp|udp [message]} runs the seed's echo clients
+ * against a running demo instead of starting one (see {@link DemoClients}).
  */
 @SpringBootApplication
 public class DemoApplication {
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("client")) {
+            System.exit(DemoClients.run(args));
+        }
         SpringApplication.run(DemoApplication.class, args);
-    }
-
-    /** The loop every connection runs on; closed (threads stopped) when the context closes. */
-    @Bean(destroyMethod = "close")
-    public EventLoop protoloopEventLoop(@Value("${protoloop.loop.threads:1}") int threads) {
-        return EventLoop.create(LoopOptions.builder().threads(threads).build());
     }
 }

@@ -1,41 +1,33 @@
 package io.protoloop.demo;
 
 import io.protoloop.protocol.Protocol;
+import io.protoloop.spring.ProtocolEndpoint;
 import io.protoloop.transport.Transport;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 
 /**
- * Echoes every byte back, in order. One instance per connection.
+ * The seed's TCP echo server, kept open: every byte goes back in order.
  *
- * <p>Flow control: when the peer does not read its echo fast enough, the transport's write buffer
- * goes over its high-water mark and protoloop calls {@link #pauseWriting()}; the protocol then stops
- * reading until {@link #resumeWriting()}, so memory stays bounded. When the peer half-closes,
- * {@link #eofReceived()} returns false: the transport flushes what it still holds and closes.
+ * <p>Flow control is coupled: when the transport's write buffer goes over its high-water mark (the
+ * client sends but does not read), reading pauses, so the server never buffers without bound; it
+ * resumes when the buffer drains. On EOF, {@code eofReceived} returns false: what is buffered is
+ * flushed, then the connection closes.
  */
+@ProtocolEndpoint(name = "echo", host = "127.0.0.1", port = "8888")
 public class EchoProtocol implements Protocol {
-
-    private static final Logger log = LoggerFactory.getLogger(EchoProtocol.class);
 
     private Transport transport;
 
     @Override
     public void connectionMade(Transport transport) {
         this.transport = transport;
-        log.debug("connection from {}", transport.<Object>getExtraInfo("peername"));
     }
 
     @Override
     public void dataReceived(ByteBuffer data) {
-        // The view is only valid during this call; write() takes its bytes before returning.
+        // Writing the received view back lets the transport send it without a copy.
         transport.write(data);
-    }
-
-    @Override
-    public boolean eofReceived() {
-        return false;
     }
 
     @Override
@@ -49,9 +41,7 @@ public class EchoProtocol implements Protocol {
     }
 
     @Override
-    public void connectionLost(Throwable exc) {
-        if (exc != null) {
-            log.debug("connection lost: {}", exc.toString());
-        }
+    public boolean eofReceived() {
+        return false;
     }
 }
