@@ -61,7 +61,6 @@ final class DatagramEndpoint extends ChannelInboundHandlerAdapter
     private boolean bufferDropped;
     private int connLost;
     private int pendingWrites;
-    private volatile long bufferSizeSnapshot;
     private volatile InetSocketAddress sockname;
     private final long id;
     private final Instant openedAt = Instant.now();
@@ -244,7 +243,6 @@ final class DatagramEndpoint extends ChannelInboundHandlerAdapter
         pendingWrites++;
         Object msg = remote != null ? buf : new DatagramPacket(buf, target);
         channel.writeAndFlush(msg).addListener((ChannelFuture f) -> sent(f, counted));
-        bufferSizeSnapshot = flow.size();
         if (flow.shouldPause()) {
             callFlowCallback(true);
         }
@@ -289,8 +287,7 @@ final class DatagramEndpoint extends ChannelInboundHandlerAdapter
         }
         if (!bufferDropped) {
             flow.remove(counted);
-            bufferSizeSnapshot = flow.size();
-        }
+            }
         if (!f.isSuccess() && connLost == 0) {
             Throwable cause = f.cause();
             if (cause instanceof IOException) {
@@ -324,7 +321,7 @@ final class DatagramEndpoint extends ChannelInboundHandlerAdapter
 
     @Override
     public int getWriteBufferSize() {
-        return (int) Math.min(Integer.MAX_VALUE, loop.inLoop() ? flow.size() : bufferSizeSnapshot);
+        return flow.reportedSize(loop.inLoop());
     }
 
     @Override
@@ -385,7 +382,6 @@ final class DatagramEndpoint extends ChannelInboundHandlerAdapter
         }
         flow.clear();
         bufferDropped = true;
-        bufferSizeSnapshot = 0;
         closing = true;
         channel.config().setAutoRead(false);
         connLost++;

@@ -99,7 +99,6 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter
     /** asyncio's {@code _conn_lost}: set once the transport is lost, counts writes dropped after. */
     private int connLost;
     private int pendingWrites;
-    private volatile long bufferSizeSnapshot;
 
     /** The inbound buffer being delivered, so that writing its view back can skip a copy. */
     private ByteBuf currentInbound;
@@ -485,7 +484,6 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter
 
     /** asyncio judges pause after the send attempt: one big write the kernel takes whole never pauses. */
     private void afterWrite() {
-        bufferSizeSnapshot = flow.size();
         if (flow.shouldPause()) {
             callPauseWriting();
         }
@@ -535,7 +533,6 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter
             return;
         }
         flow.remove(bytes);
-        bufferSizeSnapshot = flow.size();
         if (flow.shouldResume()) {
             callResumeWriting();
         }
@@ -594,7 +591,7 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter
 
     @Override
     public int getWriteBufferSize() {
-        return (int) Math.min(Integer.MAX_VALUE, loop.inLoop() ? flow.size() : bufferSizeSnapshot);
+        return flow.reportedSize(loop.inLoop());
     }
 
     @Override
@@ -838,7 +835,6 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter
         }
         flow.clear();
         bufferDropped = true;
-        bufferSizeSnapshot = 0;
         if (!closing) {
             closing = true;
             stopReading();

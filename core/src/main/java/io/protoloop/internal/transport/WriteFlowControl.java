@@ -14,7 +14,9 @@ public final class WriteFlowControl {
 
     private WriteBufferLimits limits;
     private long size;
-    private boolean paused;
+    /** {@code size} for readers on other threads (monitoring, off-loop getWriteBufferSize). */
+    private volatile long published;
+    private volatile boolean paused;
 
     public WriteFlowControl(WriteBufferLimits limits) {
         this.limits = limits;
@@ -23,20 +25,31 @@ public final class WriteFlowControl {
     /** Counts {@code bytes} more buffered. */
     public void add(long bytes) {
         size += bytes;
+        published = size;
     }
 
     /** Counts {@code bytes} fewer buffered (sent or dropped). */
     public void remove(long bytes) {
         size -= bytes;
+        published = size;
     }
 
     /** Forgets every buffered byte (asyncio's {@code _force_close} clears the buffer). */
     public void clear() {
         size = 0;
+        published = 0;
     }
 
     public long size() {
         return size;
+    }
+
+    /**
+     * asyncio's {@code get_write_buffer_size()}: exact on the owner's loop, the last published value
+     * elsewhere; saturates at {@code Integer.MAX_VALUE}.
+     */
+    public int reportedSize(boolean onLoop) {
+        return (int) Math.min(Integer.MAX_VALUE, onLoop ? size : published);
     }
 
     public boolean paused() {
