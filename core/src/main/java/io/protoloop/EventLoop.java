@@ -1,5 +1,10 @@
 package io.protoloop;
 
+import io.protoloop.dns.AddrInfo;
+import io.protoloop.dns.AddrInfoFlag;
+import io.protoloop.dns.AddrInfoOptions;
+import io.protoloop.dns.NameInfo;
+import io.protoloop.dns.NameInfoFlag;
 import io.protoloop.internal.loop.LoopGroup;
 import io.protoloop.protocol.BaseProtocol;
 import io.protoloop.protocol.Protocol;
@@ -9,17 +14,28 @@ import io.protoloop.transport.SubprocessTransport;
 import io.protoloop.protocol.DatagramProtocol;
 import io.protoloop.transport.DatagramTransport;
 import io.protoloop.transport.Transport;
+import io.protoloop.sock.Accepted;
+import io.protoloop.sock.ReceivedDatagram;
+import io.protoloop.sock.ReceivedInto;
 import io.protoloop.transport.WriteTransport;
 
 import javax.net.ssl.SSLContext;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.FileChannel;
 import java.nio.channels.Pipe;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -334,4 +350,243 @@ public interface EventLoop extends AutoCloseable {
      */
     <P extends BaseProtocol<WriteTransport>> CompletableFuture<Connection<WriteTransport, P>> connectWritePipe(
             Supplier<? extends P> factory, Path fifo);
+
+    // ---- DNS (asyncio's getaddrinfo / getnameinfo) ----------------------------------------------
+
+    /** {@link #getaddrinfo(String, int, AddrInfoOptions)} with Python's defaults (every family and type). */
+    default CompletableFuture<List<AddrInfo>> getaddrinfo(String host, int port) {
+        return getaddrinfo(host, port, AddrInfoOptions.DEFAULT);
+    }
+
+    /**
+     * Resolves {@code host} and {@code port}, asyncio's {@code loop.getaddrinfo()}: Python's
+     * {@code socket.getaddrinfo} results in its order, one {@link AddrInfo} per address and socket
+     * type (stream, datagram and raw when no type is asked for, as glibc lists them).
+     *
+     * <p>A {@code null} host means the loopback addresses, or with {@link AddrInfoFlag#PASSIVE} the
+     * wildcard ones. Names are resolved by the JDK resolver on the default executor, never on a loop
+     * thread, so {@code /etc/hosts}, {@code nsswitch.conf} and the system DNS settings apply as they
+     * do for Python; IP literals resolve without a lookup. The future completes on the loop. See
+     * {@link io.protoloop.dns} for the flags and what differs from glibc (address order, JDK caching,
+     * the canonical name).
+     *
+     * <p>An unknown host fails the future with a {@link java.net.UnknownHostException} naming the host
+     * (Python's {@code gaierror}); so does a host with no address of the requested family.
+     *
+     * @throws IllegalArgumentException (at once) for a port outside 0..65535 or inconsistent options
+     */
+    CompletableFuture<List<AddrInfo>> getaddrinfo(String host, int port, AddrInfoOptions options);
+
+    /**
+     * {@link #getaddrinfo(String, int, AddrInfoOptions)} with the port as Python's {@code str} form:
+     * a number or a service name from {@code /etc/services} ({@code "http"}); {@code null} is port 0.
+     * An unknown service fails the future with a {@link java.net.UnknownServiceException}.
+     *
+     * @throws IllegalArgumentException (at once) for a service name with {@link AddrInfoFlag#NUMERICSERV}
+     */
+    CompletableFuture<List<AddrInfo>> getaddrinfo(String host, String port, AddrInfoOptions options);
+
+    /** {@link #getnameinfo(InetSocketAddress, Set)} without flags: a host name and a service name. */
+    default CompletableFuture<NameInfo> getnameinfo(InetSocketAddress sockaddr) {
+        return getnameinfo(sockaddr, Set.of());
+    }
+
+    /**
+     * The host and service names of {@code sockaddr}, asyncio's {@code loop.getnameinfo()}: a reverse
+     * lookup by the JDK resolver on the default executor (the numeric address when there is no name),
+     * and the service from {@code /etc/services} (the port number when there is none). With
+     * {@link NameInfoFlag#NUMERICHOST} and {@link NameInfoFlag#NUMERICSERV} nothing is looked up;
+     * IPv6 addresses are written as Python writes them ({@code ::1}). The future completes on the loop;
+     * {@link NameInfoFlag#NAMEREQD} without a name fails it with a {@link java.net.UnknownHostException}.
+     *
+     * @throws IllegalArgumentException (at once) when {@code sockaddr} is unresolved and not an IP literal
+     *                                  (Python's takes numeric addresses only)
+     */
+    CompletableFuture<NameInfo> getnameinfo(InetSocketAddress sockaddr, Set<NameInfoFlag> flags);
+
+    // ---- socket operations (asyncio's sock_* methods) -------------------------------------------
+
+    /**
+     * Receives up to {@code nbytes} bytes, asyncio's {@code loop.sock_recv()}: a new buffer the caller
+     * owns, positioned at 0; empty at EOF. Works on a {@link SocketChannel}, a
+     * {@link Pipe.SourceChannel} or a connected {@link DatagramChannel}. What every {@code sock}
+     * method shares (non-blocking channels, try first then wait on the selector thread, completion
+     * on the loop, cancellation, call order): see {@link io.protoloop.sock}.
+     *
+     * @throws IllegalArgumentException (at once) for a blocking channel or a negative {@code nbytes}
+     */
+    <C extends SelectableChannel & ReadableByteChannel> CompletableFuture<ByteBuffer> sockRecv(C channel, int nbytes);
+
+    /**
+     * Receives into {@code buffer} (from its position to its limit, advancing the position), asyncio's
+     * {@code loop.sock_recv_into()}: the number of bytes, 0 at EOF. The buffer is filled on the loop
+     * thread: leave it alone until the future completes.
+     *
+     * @throws IllegalArgumentException (at once) for a blocking channel or a read-only buffer
+     */
+    <C extends SelectableChannel & ReadableByteChannel> CompletableFuture<Integer> sockRecvInto(C channel,
+                                                                                                 ByteBuffer buffer);
+
+    /**
+     * Receives one datagram of up to {@code bufsize} bytes (the rest of a longer one is discarded),
+     * asyncio's {@code loop.sock_recvfrom()}.
+     *
+     * @throws IllegalArgumentException (at once) for a blocking channel or a negative {@code bufsize}
+     */
+    CompletableFuture<ReceivedDatagram> sockRecvfrom(DatagramChannel channel, int bufsize);
+
+    /**
+     * Receives one datagram into {@code buffer}, asyncio's {@code loop.sock_recvfrom_into()}; the buffer's
+     * remaining space plays {@code nbytes}. Leave the buffer alone until the future completes.
+     *
+     * @throws IllegalArgumentException (at once) for a blocking channel or a read-only buffer
+     */
+    CompletableFuture<ReceivedInto> sockRecvfromInto(DatagramChannel channel, ByteBuffer buffer);
+
+    /**
+     * Sends every remaining byte of {@code data}, asyncio's {@code loop.sock_sendall()}; completes
+     * when the kernel took the last one. The bytes are copied before this returns ({@code data} is
+     * consumed: its position moves to its limit), so the caller may reuse the buffer.
+     *
+     * @throws IllegalArgumentException (at once) for a blocking channel
+     */
+    <C extends SelectableChannel & WritableByteChannel> CompletableFuture<Void> sockSendall(C channel, ByteBuffer data);
+
+    /** {@link #sockSendall(SelectableChannel, ByteBuffer)} of {@code data}. */
+    default <C extends SelectableChannel & WritableByteChannel> CompletableFuture<Void> sockSendall(C channel,
+                                                                                                    byte[] data) {
+        return sockSendall(channel, ByteBuffer.wrap(data));
+    }
+
+    /**
+     * Sends {@code data} as one datagram to {@code address}, asyncio's {@code loop.sock_sendto()}; the
+     * number of bytes sent. The bytes are copied before this returns.
+     *
+     * @throws IllegalArgumentException (at once) for a blocking channel or an unresolved address
+     */
+    CompletableFuture<Integer> sockSendto(DatagramChannel channel, ByteBuffer data, SocketAddress address);
+
+    /** {@link #sockSendto(DatagramChannel, ByteBuffer, SocketAddress)} of {@code data}. */
+    default CompletableFuture<Integer> sockSendto(DatagramChannel channel, byte[] data, SocketAddress address) {
+        return sockSendto(channel, ByteBuffer.wrap(data), address);
+    }
+
+    /**
+     * Connects {@code channel} to {@code address}, asyncio's {@code loop.sock_connect()}. An
+     * unresolved {@link InetSocketAddress} is resolved first ({@link #getaddrinfo}, first stream
+     * address, as asyncio does). A refused connection fails the future with a
+     * {@link java.net.ConnectException} naming the address.
+     *
+     * @throws IllegalArgumentException (at once) for a blocking channel
+     */
+    CompletableFuture<Void> sockConnect(SocketChannel channel, SocketAddress address);
+
+    /**
+     * Connects a datagram channel (sets its default peer; there is nothing to wait for), asyncio's
+     * {@code loop.sock_connect()} on a UDP socket. An unresolved address is resolved first.
+     *
+     * @throws IllegalArgumentException (at once) for a blocking channel
+     */
+    CompletableFuture<Void> sockConnect(DatagramChannel channel, SocketAddress address);
+
+    /**
+     * Accepts a connection, asyncio's {@code loop.sock_accept()}: the new channel, already
+     * non-blocking, and its peer address. The caller owns the channel.
+     *
+     * @throws IllegalArgumentException (at once) for a blocking channel
+     */
+    CompletableFuture<Accepted> sockAccept(ServerSocketChannel channel);
+
+    /**
+     * Sends {@code count} bytes of {@code file} from {@code offset} ({@code null}: to the end of the
+     * file) over {@code channel}, asyncio's {@code loop.sock_sendfile()}: {@link FileChannel#transferTo}
+     * (the kernel's zero-copy {@code sendfile(2)} where it can, the JDK's own copy where it cannot, so
+     * asyncio's {@code fallback} argument has nothing to choose) each time the socket is writable. The
+     * future completes with the bytes sent; the file's position ends at {@code offset + sent}, also
+     * after a failure or cancellation.
+     *
+     * @throws IllegalArgumentException (at once) for a blocking channel, a negative offset or count
+     */
+    CompletableFuture<Long> sockSendfile(SocketChannel channel, FileChannel file, long offset, Long count);
+
+    // ---- watching channels (asyncio's add_reader / add_writer) ----------------------------------
+
+    /**
+     * Calls {@code callback} on the loop whenever {@code channel} is readable (for a
+     * {@link ServerSocketChannel}: has a connection to accept), asyncio's {@code loop.add_reader()}.
+     * Readiness is level-triggered as in asyncio: the callback keeps being called while data is
+     * waiting, each call after the previous one returned. One callback per channel and direction:
+     * adding another replaces it. An exception from the callback goes to the exception handler and
+     * the watch stays. The group's selector thread does the waiting (see the sock methods). Closing
+     * the loop drops every watch.
+     *
+     * <p>The channel must stay registered with that selector while watched, so it cannot be switched
+     * to blocking mode; the registration goes a moment after {@link #removeReader} (the selector
+     * thread's next wake-up). Closing a channel that is still watched works, but the callback then
+     * stays registered (never called) until removed, as in asyncio.
+     *
+     * @throws IllegalArgumentException for a closed or blocking channel, or one that cannot be read
+     *                                  (a {@link Pipe.SinkChannel})
+     * @throws IllegalStateException    when the loop is closed, or a sock operation is receiving on the
+     *                                  channel
+     */
+    void addReader(SelectableChannel channel, Runnable callback);
+
+    /**
+     * Stops watching {@code channel} for reading, asyncio's {@code loop.remove_reader()}; a call already
+     * on its way to the loop does not happen.
+     *
+     * @return whether a reader was registered (false after the loop closed, as asyncio)
+     */
+    boolean removeReader(SelectableChannel channel);
+
+    /**
+     * Calls {@code callback} on the loop whenever {@code channel} is writable (for a connecting
+     * {@link SocketChannel}: when the connection completes or fails), asyncio's {@code loop.add_writer()};
+     * otherwise as {@link #addReader}.
+     *
+     * @throws IllegalArgumentException for a closed or blocking channel, or one that cannot be written
+     *                                  (a {@link Pipe.SourceChannel}, a {@link ServerSocketChannel})
+     * @throws IllegalStateException    when the loop is closed, or a sock operation is sending on the channel
+     */
+    void addWriter(SelectableChannel channel, Runnable callback);
+
+    /**
+     * Stops watching {@code channel} for writing, asyncio's {@code loop.remove_writer()}.
+     *
+     * @return whether a writer was registered
+     */
+    boolean removeWriter(SelectableChannel channel);
+
+    // ---- Unix signals (asyncio's add_signal_handler) --------------------------------------------
+
+    /**
+     * Calls {@code callback} on the loop (through {@link #callSoon}) each time the process receives
+     * {@code signal}, asyncio's {@code loop.add_signal_handler()}. Signal numbers are the platform's
+     * (Linux: 1 SIGHUP, 2 SIGINT, 10 SIGUSR1, 14 SIGALRM, 15 SIGTERM, 17 SIGCHLD, 28 SIGWINCH, ...).
+     * One callback per signal and member loop (the group object registers for its first member):
+     * adding another replaces it. Several loops may handle one signal; each gets its callback. For
+     * SIGINT, SIGTERM and SIGHUP this replaces the JVM's handler, which would start the shutdown
+     * hooks; {@link #removeSignalHandler} (or closing the loop) puts the previous handler back.
+     *
+     * @throws IllegalArgumentException for a number that is not a signal, and for the signals the JVM
+     *                                  keeps (SIGKILL and SIGSTOP cannot be caught; SIGQUIT prints thread
+     *                                  dumps; SIGILL, SIGFPE, SIGSEGV, SIGBUS serve the JVM internally;
+     *                                  HotSpot suspends threads with SIGUSR2; SIGPIPE and SIGXFSZ are
+     *                                  kept from killing the process), with the reason in the message;
+     *                                  also for SIGINT/SIGTERM/SIGHUP when the process started with
+     *                                  them ignored, or under {@code -Xrs}
+     * @throws IllegalStateException    when the loop is closed
+     */
+    void addSignalHandler(int signal, Runnable callback);
+
+    /**
+     * Removes this loop's handler for {@code signal}, asyncio's {@code loop.remove_signal_handler()};
+     * when no loop handles it any more the JVM's previous handler is restored.
+     *
+     * @return whether a handler was registered
+     * @throws IllegalArgumentException for a number that is not a signal
+     */
+    boolean removeSignalHandler(int signal);
 }
+

@@ -15,6 +15,14 @@ import io.protoloop.ServerOptions;
 import io.protoloop.StartTlsOptions;
 import io.protoloop.SubprocessOptions;
 import io.protoloop.TimerHandle;
+import io.protoloop.dns.AddrInfo;
+import io.protoloop.dns.AddrInfoOptions;
+import io.protoloop.dns.NameInfo;
+import io.protoloop.dns.NameInfoFlag;
+import io.protoloop.internal.dns.Resolver;
+import io.protoloop.internal.selector.ReadinessSelector;
+import io.protoloop.internal.selector.SocketOps;
+import io.protoloop.internal.signal.UnixSignals;
 import io.protoloop.internal.subprocess.Pipes;
 import io.protoloop.internal.subprocess.Subprocesses;
 import io.protoloop.internal.transport.Datagrams;
@@ -27,18 +35,29 @@ import io.protoloop.transport.SubprocessTransport;
 import io.protoloop.protocol.DatagramProtocol;
 import io.protoloop.transport.DatagramTransport;
 import io.protoloop.transport.Transport;
+import io.protoloop.sock.Accepted;
+import io.protoloop.sock.ReceivedDatagram;
+import io.protoloop.sock.ReceivedInto;
 import io.protoloop.transport.WriteTransport;
 
 import javax.net.ssl.SSLContext;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.FileChannel;
 import java.nio.channels.Pipe;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -374,4 +393,120 @@ public abstract class AbstractLoop implements EventLoop {
             Supplier<? extends P> factory, Path fifo) {
         return Pipes.connectWrite(this, factory, fifo);
     }
+
+    // ---- DNS, sockets, watches, signals (io.protoloop.internal.dns / selector / signal) ----------
+
+    @Override
+    public CompletableFuture<List<AddrInfo>> getaddrinfo(String host, int port, AddrInfoOptions options) {
+        return Resolver.getaddrinfo(this, host, port, options);
+    }
+
+    @Override
+    public CompletableFuture<List<AddrInfo>> getaddrinfo(String host, String port, AddrInfoOptions options) {
+        return Resolver.getaddrinfo(this, host, port, options);
+    }
+
+    @Override
+    public CompletableFuture<NameInfo> getnameinfo(InetSocketAddress sockaddr, Set<NameInfoFlag> flags) {
+        return Resolver.getnameinfo(this, sockaddr, flags);
+    }
+
+    @Override
+    public <C extends SelectableChannel & ReadableByteChannel> CompletableFuture<ByteBuffer> sockRecv(
+            C channel, int nbytes) {
+        requireOpen();
+        return SocketOps.recv(this, channel, nbytes);
+    }
+
+    @Override
+    public <C extends SelectableChannel & ReadableByteChannel> CompletableFuture<Integer> sockRecvInto(
+            C channel, ByteBuffer buffer) {
+        requireOpen();
+        return SocketOps.recvInto(this, channel, buffer);
+    }
+
+    @Override
+    public CompletableFuture<ReceivedDatagram> sockRecvfrom(DatagramChannel channel, int bufsize) {
+        requireOpen();
+        return SocketOps.recvfrom(this, channel, bufsize);
+    }
+
+    @Override
+    public CompletableFuture<ReceivedInto> sockRecvfromInto(DatagramChannel channel, ByteBuffer buffer) {
+        requireOpen();
+        return SocketOps.recvfromInto(this, channel, buffer);
+    }
+
+    @Override
+    public <C extends SelectableChannel & WritableByteChannel> CompletableFuture<Void> sockSendall(
+            C channel, ByteBuffer data) {
+        requireOpen();
+        return SocketOps.sendall(this, channel, data);
+    }
+
+    @Override
+    public CompletableFuture<Integer> sockSendto(DatagramChannel channel, ByteBuffer data, SocketAddress address) {
+        requireOpen();
+        return SocketOps.sendto(this, channel, data, address);
+    }
+
+    @Override
+    public CompletableFuture<Void> sockConnect(SocketChannel channel, SocketAddress address) {
+        requireOpen();
+        return SocketOps.connect(this, channel, address);
+    }
+
+    @Override
+    public CompletableFuture<Void> sockConnect(DatagramChannel channel, SocketAddress address) {
+        requireOpen();
+        return SocketOps.connect(this, channel, address);
+    }
+
+    @Override
+    public CompletableFuture<Accepted> sockAccept(ServerSocketChannel channel) {
+        requireOpen();
+        return SocketOps.accept(this, channel);
+    }
+
+    @Override
+    public CompletableFuture<Long> sockSendfile(SocketChannel channel, FileChannel file, long offset, Long count) {
+        requireOpen();
+        return SocketOps.sendfile(this, channel, file, offset, count);
+    }
+
+    @Override
+    public void addReader(SelectableChannel channel, Runnable callback) {
+        requireOpen();
+        ReadinessSelector.of(this).addWatcher(scheduler(), channel, true, callback);
+    }
+
+    @Override
+    public boolean removeReader(SelectableChannel channel) {
+        ReadinessSelector selector = ReadinessSelector.existing(this);
+        return selector != null && selector.removeWatcher(channel, true);
+    }
+
+    @Override
+    public void addWriter(SelectableChannel channel, Runnable callback) {
+        requireOpen();
+        ReadinessSelector.of(this).addWatcher(scheduler(), channel, false, callback);
+    }
+
+    @Override
+    public boolean removeWriter(SelectableChannel channel) {
+        ReadinessSelector selector = ReadinessSelector.existing(this);
+        return selector != null && selector.removeWatcher(channel, false);
+    }
+
+    @Override
+    public void addSignalHandler(int signal, Runnable callback) {
+        requireOpen();
+        UnixSignals.add(scheduler(), signal, callback);
+    }
+
+    @Override
+    public boolean removeSignalHandler(int signal) {
+        return UnixSignals.remove(scheduler(), signal);
+    }
 }
+

@@ -45,6 +45,8 @@ public final class LoopRuntime {
     private ExecutorService ownedExecutor;
     private volatile boolean closed;
     private final Set<LoopResource> resources = ConcurrentHashMap.newKeySet();
+    /** Per-group helpers made on first use (readiness selector, signal registrations); see {@link #extension}. */
+    private final Map<Class<?>, Object> extensions = new ConcurrentHashMap<>();
     private final AtomicLong transportIds = new AtomicLong();
     /** Completes when {@link #close} starts; wakes {@code runUntilComplete} callers. */
     private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
@@ -259,6 +261,27 @@ public final class LoopRuntime {
         resources.remove(resource);
     }
 
+    /**
+     * The group's helper of {@code type}, made by {@code factory} on first use. A helper that is a
+     * {@link LoopResource} is aborted when the loop closes, after the transports, without counting
+     * as a transport in {@link #resourceCount()}.
+     *
+     * @throws IllegalStateException when the loop is closed and the helper does not exist yet
+     */
+    public <T> T extension(Class<T> type, java.util.function.Function<LoopRuntime, ? extends T> factory) {
+        Object existing = extensions.get(type);
+        if (existing != null) {
+            return type.cast(existing);
+        }
+        synchronized (this) {
+            // Under the lock close() takes, so no helper is made after close() aborted the others.
+            if (closed) {
+                throw new IllegalStateException("the event loop is closed");
+            }
+            return type.cast(extensions.computeIfAbsent(type, k -> factory.apply(this)));
+        }
+    }
+
     // ---- lifecycle ------------------------------------------------------------------------------
 
     boolean closed() {
@@ -328,6 +351,15 @@ public final class LoopRuntime {
                 resource.abortOnLoopClose();
             } catch (RuntimeException e) {
                 LOG.warn("Error aborting {} while closing the loop", resource, e);
+            }
+        }
+        for (Object extension : extensions.values()) {
+            if (extension instanceof LoopResource) {
+                try {
+                    ((LoopResource) extension).abortOnLoopClose();
+                } catch (RuntimeException e) {
+                    LOG.warn("Error aborting {} while closing the loop", extension, e);
+                }
             }
         }
         // Quiet period 0: asyncio's close() drops pending callbacks rather than waiting for more
