@@ -505,6 +505,7 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter
             long delta = plain - counted;
             counted = plain;
             if (delta > 0) {
+                bytesSent += delta;
                 written(delta);
             }
         }
@@ -515,7 +516,7 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter
             counted = size;
             pendingWrites--;
             if (future.isSuccess()) {
-                bytesSent += size;
+                bytesSent += rest;
             }
             written(rest);
             if (!future.isSuccess() && connLost == 0) {
