@@ -3,6 +3,7 @@ package io.protoloop.spring;
 import java.net.SocketAddress;
 import java.util.List;
 
+import io.protoloop.ServerStatistics;
 import io.protoloop.transport.BaseTransport;
 import org.jspecify.annotations.Nullable;
 
@@ -47,6 +48,34 @@ public interface ManagedEndpoint {
      * as asyncio's {@code returncode}; {@code null} when none ended yet.
      */
     @Nullable Integer getLastExitCode();
+
+    /**
+     * The server's counters (TCP, UNIX) while it is bound: connections accepted and open, bytes
+     * received and sent (closed connections included) and failed TLS handshakes; {@code null} for
+     * other kinds and while not bound.
+     * @return the counters, or {@code null}
+     */
+    default @Nullable ServerStatistics getServerStatistics() {
+        return null;
+    }
+
+    /**
+     * How many processes of this endpoint have exited since it started (SUBPROCESS), restarted or
+     * not; 0 for other kinds.
+     * @return the number of exits
+     */
+    default long getExitCount() {
+        return 0;
+    }
+
+    /**
+     * Why the endpoint's last start failed (the bind or spawn error); {@code null} when it started,
+     * or has not been started yet.
+     * @return the failure, or {@code null}
+     */
+    default @Nullable Throwable getStartFailure() {
+        return null;
+    }
 
     /**
      * Where an endpoint is in its life.

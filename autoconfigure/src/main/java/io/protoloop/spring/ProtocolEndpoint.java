@@ -27,7 +27,7 @@ import org.springframework.stereotype.Component;
  * {@code protoloop.endpoints.<name>.*} override the attributes ({@code host}, {@code port},
  * {@code path}, {@code command}, {@code shell}, {@code ssl.bundle}, {@code restart.policy}) and add
  * what has no attribute ({@code enabled}, {@code backlog}, {@code write-buffer.high}/{@code low},
- * restart back-off, {@code stop-timeout}).
+ * {@code ssl.client-auth}, restart back-off, {@code stop-timeout}).
  *
  * <p>Endpoints bind while the application context starts, before the application reports ready; the
  * bound port is published as {@code local.protoloop.<name>.port}. A port in use, an unknown SSL
@@ -82,7 +82,9 @@ public @interface ProtocolEndpoint {
 
     /**
      * Name of the Spring Boot SSL bundle ({@code spring.ssl.bundle.*}) to serve TLS with (TCP, UNIX);
-     * empty for plain text.
+     * empty for plain text. The bundle's key store is the server's certificate and key, its trust
+     * store verifies client certificates ({@code protoloop.endpoints.<name>.ssl.client-auth}), its
+     * options restrict protocols and ciphers.
      */
     String ssl() default "";
 

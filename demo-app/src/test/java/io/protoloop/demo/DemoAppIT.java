@@ -57,7 +57,7 @@ class DemoAppIT {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar,
                 "--protoloop.endpoints.echo.port=" + echoPort, "--protoloop.endpoints.udp-echo.port=" + udpPort,
                 "--protoloop.endpoints.exec.port=" + execPort, "--server.port=" + httpPort,
-                "--protoloop.demo.ticker.period=0.2"));
+                "--protoloop.demo.ticker.period=0.2", "--protoloop.endpoints.echo.write-buffer.high=32MB"));
         app = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
@@ -124,6 +124,57 @@ class DemoAppIT {
         assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(client.exitValue()).as(out).isZero();
         return out;
+    }
+
+    @Test
+    void actuatorShowsHealthMetricsPrometheusAndTransports() throws Exception {
+        HttpResponse<String> health = get("/actuator/health");
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"status\":\"UP\"").contains("protoloop");
+        try (Socket ignored = connect(echoPort)) {
+            awaitBody("/actuator/metrics/protoloop.connections.active?tag=endpoint:echo", "\"value\":1.0");
+            HttpResponse<String> prometheus = get("/actuator/prometheus");
+            assertThat(prometheus.statusCode()).isEqualTo(200);
+            assertThat(prometheus.body()).contains("protoloop_connections_active").contains("protoloop_bytes_received")
+                    .contains("protoloop_write_buffer_size").contains("protoloop_loop_lag").contains("demo_ticker_lines");
+            HttpResponse<String> transports = get("/actuator/transports");
+            assertThat(transports.statusCode()).isEqualTo(200);
+            assertThat(transports.body()).contains("\"echo\"").contains("\"udp-echo\"").contains("\"exec\"")
+                    .contains("\"ticker\"");
+        }
+    }
+
+    @Test
+    void sigtermFlushesPendingEchoDataAndStopsTheSupervisedChild() throws Exception {
+        awaitBody("/actuator/transports", "\"ticker\"");
+        List<ProcessHandle> children = app.descendants().toList();
+        assertThat(children).as("the ticker's child").isNotEmpty();
+        // 12 MiB, under the test's 32 MiB high-water mark: the server reads it all (closing a socket
+        // with unread input would reset it), and what the kernel's buffers (up to 4 MiB on Linux) do
+        // not hold stays in the transport's write buffer, because the client does not read yet.
+        byte[] payload = new byte[12 * 1024 * 1024];
+        new Random(5).nextBytes(payload);
+        try (Socket echo = new Socket()) {
+            echo.setReceiveBufferSize(4096);
+            echo.connect(new InetSocketAddress("127.0.0.1", echoPort), 5000);
+            echo.setSoTimeout(30_000);
+            echo.getOutputStream().write(payload);
+            awaitBody("/actuator/transports?endpoint=echo", "\"bytesReceived\":" + payload.length);
+            String transports = get("/actuator/transports?endpoint=echo").body();
+            java.util.regex.Matcher buffered = java.util.regex.Pattern.compile("\"writeBufferSize\":(\\d+)")
+                    .matcher(transports);
+            assertThat(buffered.find()).as(transports).isTrue();
+            assertThat(Integer.parseInt(buffered.group(1))).as("bytes waiting in the transport at SIGTERM")
+                    .isPositive();
+
+            app.destroy(); // SIGTERM: Spring Boot's graceful shutdown
+            byte[] echoed = readToEof(echo.getInputStream());
+            assertThat(echoed).as("every byte the server read comes back, in order, then EOF").isEqualTo(payload);
+        }
+        assertThat(app.waitFor(30, TimeUnit.SECONDS)).as(logText()).isTrue();
+        for (ProcessHandle child : children) {
+            assertThat(child.isAlive()).as("child %d after shutdown", child.pid()).isFalse();
+        }
     }
 
     // ---- helpers --------------------------------------------------------------------------------

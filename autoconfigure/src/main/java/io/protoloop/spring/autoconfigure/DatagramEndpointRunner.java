@@ -60,8 +60,9 @@ final class DatagramEndpointRunner extends EndpointRunner {
         return created.handle((connection, failure) -> {
             if (failure != null) {
                 this.state = State.STOPPED;
-                throw StartFailures.translate(this.spec, failure);
+                throw started(StartFailures.translate(this.spec, failure));
             }
+            started(null);
             DatagramTransport transport = connection.transport();
             this.transport = transport;
             this.address = transport.getExtraInfo("sockname");

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import io.protoloop.ClientAuth;
 import io.protoloop.protocol.BaseProtocol;
 import io.protoloop.protocol.BufferedProtocol;
 import io.protoloop.protocol.DatagramProtocol;
@@ -250,6 +251,22 @@ final class EndpointResolver {
         if (ssl != null) {
             bundle = sslBundle(d, prefix, ssl);
         }
+        ClientAuth clientAuth = p.getSsl().getClientAuth();
+        if (clientAuth != ClientAuth.NONE) {
+            if (bundle == null) {
+                throw invalid(d, prefix, "ssl.client-auth",
+                        "client-auth " + lower(clientAuth) + " needs TLS, but the endpoint has no SSL bundle.",
+                        "set '" + prefix + ".ssl.bundle' too, or remove the client-auth setting.");
+            }
+            if (bundle.getStores().getTrustStore() == null) {
+                throw invalid(d, prefix, "ssl.client-auth",
+                        "client-auth " + lower(clientAuth) + " verifies client certificates against the trust store "
+                                + "of SSL bundle '" + ssl + "', which has none.",
+                        "add a trust store to the bundle (spring.ssl.bundle.pem." + ssl
+                                + ".truststore.certificate or spring.ssl.bundle.jks." + ssl
+                                + ".truststore.location), or set client-auth to none.");
+            }
+        }
         if (p.getBacklog() < 0) {
             throw invalid(d, prefix, "backlog", "backlog " + p.getBacklog() + " is negative.",
                     "set a backlog of 0 or more.");
@@ -267,7 +284,7 @@ final class EndpointResolver {
                     "set a stop timeout of 0 or more.");
         }
         return new EndpointSpec(d.name, d.kind, d.origin, prefix, d.factory, host, port, path, command, shell, ssl,
-                bundle, p.getBacklog(), p.isReusePort(), p.isKeepAlive(), limits, restart, r.getMaxRestarts(),
+                bundle, clientAuth, p.getBacklog(), p.isReusePort(), p.isKeepAlive(), limits, restart, r.getMaxRestarts(),
                 r.getBackoff(), r.getMaxBackoff(), p.getStopTimeout());
     }
 
@@ -311,12 +328,13 @@ final class EndpointResolver {
                             + ") to an existing bundle.",
                     ex);
         }
-        if (!Tls.AVAILABLE) {
+        if (bundle.getStores().getKeyStore() == null) {
             throw new InvalidEndpointException(d.name, prefix + ".ssl.bundle",
-                    "Protoloop endpoint " + d.describe() + " asks for TLS with SSL bundle '" + name
-                            + "', but this protoloop-core cannot serve TLS yet.",
-                    "Remove '" + prefix + ".ssl.bundle' (or " + d.attribute("ssl")
-                            + ") to serve plain text, or upgrade protoloop-core.");
+                    "Protoloop endpoint " + d.describe() + " serves TLS with SSL bundle '" + name
+                            + "', which has no key store: a TLS server needs its certificate and private key.",
+                    "Add a key store to the bundle (spring.ssl.bundle.pem." + name
+                            + ".keystore.certificate and .private-key, or spring.ssl.bundle.jks." + name
+                            + ".keystore.location), or use another bundle.");
         }
         return bundle;
     }
@@ -351,6 +369,10 @@ final class EndpointResolver {
         return new InvalidEndpointException(d.name, prefix + "." + property,
                 "Protoloop endpoint " + d.describe() + ": " + problem,
                 "Update '" + prefix + "." + property + "': " + fix);
+    }
+
+    private static String lower(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
     }
 
     private static @Nullable String emptyToNull(@Nullable String value) {

@@ -22,6 +22,9 @@ abstract class EndpointRunner implements ManagedEndpoint {
 
     protected volatile State state = State.STOPPED;
 
+    /** Why the last start failed; cleared by a successful start. */
+    protected volatile @Nullable Throwable startFailure;
+
     EndpointRunner(EndpointSpec spec, EventLoop loop) {
         this.spec = spec;
         this.loop = loop;
@@ -89,6 +92,17 @@ abstract class EndpointRunner implements ManagedEndpoint {
     @Override
     public @Nullable Integer getLastExitCode() {
         return null;
+    }
+
+    @Override
+    public @Nullable Throwable getStartFailure() {
+        return this.startFailure;
+    }
+
+    /** Records the outcome of a start and returns {@code failure} to throw, or {@code null}. */
+    protected @Nullable RuntimeException started(@Nullable RuntimeException failure) {
+        this.startFailure = failure;
+        return failure;
     }
 
     @Override

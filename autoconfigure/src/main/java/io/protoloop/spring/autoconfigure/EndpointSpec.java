@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 
+import io.protoloop.ClientAuth;
 import io.protoloop.protocol.BaseProtocol;
 import io.protoloop.spring.RestartPolicy;
 import io.protoloop.spring.TransportKind;
@@ -28,6 +29,7 @@ import org.springframework.boot.ssl.SslBundle;
  * @param shell shell command line (SUBPROCESS)
  * @param sslBundleName the SSL bundle name, {@code null} for plain text
  * @param sslBundle the SSL bundle
+ * @param clientAuth whether TLS clients must present a certificate
  * @param backlog the listen backlog
  * @param reusePort SO_REUSEPORT
  * @param keepAlive SO_KEEPALIVE
@@ -41,8 +43,8 @@ import org.springframework.boot.ssl.SslBundle;
 record EndpointSpec(String name, TransportKind kind, String origin, String propertyPrefix,
         Supplier<? extends BaseProtocol<?>> factory, @Nullable String host, int port, @Nullable String path,
         List<String> command, @Nullable String shell, @Nullable String sslBundleName, @Nullable SslBundle sslBundle,
-        int backlog, boolean reusePort, boolean keepAlive, WriteBufferLimits writeBufferLimits, RestartPolicy restart,
-        int maxRestarts, Duration backoff, Duration maxBackoff, Duration stopTimeout) {
+        ClientAuth clientAuth, int backlog, boolean reusePort, boolean keepAlive, WriteBufferLimits writeBufferLimits,
+        RestartPolicy restart, int maxRestarts, Duration backoff, Duration maxBackoff, Duration stopTimeout) {
 
     /** The full name of one of this endpoint's properties, e.g. {@code property("port")}. */
     String property(String suffix) {

@@ -17,6 +17,8 @@ import java.util.stream.Collectors;
 import io.protoloop.EventLoop;
 import io.protoloop.spring.EndpointRegistry;
 import io.protoloop.spring.ManagedEndpoint;
+import io.protoloop.spring.ProtocolEndpointStartedEvent;
+import io.protoloop.spring.ProtocolEndpointStoppedEvent;
 import io.protoloop.spring.TransportKind;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -117,12 +119,14 @@ final class ProtocolEndpointManager implements EndpointRegistry {
                 }
                 started.add(runner);
                 publish(runner);
+                this.context.publishEvent(new ProtocolEndpointStartedEvent(this, runner));
             }
         }
         catch (RuntimeException ex) {
             for (EndpointRunner runner : started) {
                 runner.abort();
                 runner.stop().orTimeout(10, TimeUnit.SECONDS).exceptionally((failure) -> null).join();
+                publishStopped(runner);
             }
             throw ex;
         }
@@ -188,7 +192,7 @@ final class ProtocolEndpointManager implements EndpointRegistry {
                 stops.add(runner.stop().exceptionally((failure) -> {
                     logger.warn("Stopping protoloop endpoint " + runner.spec().describe() + " failed", failure);
                     return null;
-                }));
+                }).thenRun(() -> publishStopped(runner)));
             }
             catch (RuntimeException ex) {
                 logger.warn("Stopping protoloop endpoint " + runner.spec().describe() + " failed", ex);
@@ -198,6 +202,15 @@ final class ProtocolEndpointManager implements EndpointRegistry {
             this.running = false;
             callback.run();
         });
+    }
+
+    private void publishStopped(EndpointRunner runner) {
+        try {
+            this.context.publishEvent(new ProtocolEndpointStoppedEvent(this, runner));
+        }
+        catch (RuntimeException ex) {
+            logger.warn("Publishing the stop of protoloop endpoint " + runner.spec().describe() + " failed", ex);
+        }
     }
 
     /** Synchronized: the grace-period timer and the hard stop may race; each transport is counted once. */

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.protoloop.ClientAuth;
 import io.protoloop.LoopTransport;
 import io.protoloop.spring.RestartPolicy;
 import org.jspecify.annotations.Nullable;
@@ -321,12 +322,27 @@ public class ProtoloopProperties {
          */
         private @Nullable String bundle;
 
+        /**
+         * Whether TLS clients must present a certificate, verified against the bundle's trust
+         * store (Python's verify_mode on a server context). Needs an SSL bundle; optional and
+         * require need a trust store in it.
+         */
+        private ClientAuth clientAuth = ClientAuth.NONE;
+
         public @Nullable String getBundle() {
             return this.bundle;
         }
 
         public void setBundle(@Nullable String bundle) {
             this.bundle = bundle;
+        }
+
+        public ClientAuth getClientAuth() {
+            return this.clientAuth;
+        }
+
+        public void setClientAuth(ClientAuth clientAuth) {
+            this.clientAuth = clientAuth;
         }
 
     }

@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import io.protoloop.EventLoop;
 import io.protoloop.Server;
 import io.protoloop.ServerOptions;
+import io.protoloop.ServerStatistics;
 import io.protoloop.protocol.BaseProtocol;
 import io.protoloop.spring.TransportKind;
 import io.protoloop.transport.BaseTransport;
@@ -52,8 +53,9 @@ final class StreamEndpointRunner extends EndpointRunner {
         return bound.handle((server, failure) -> {
             if (failure != null) {
                 this.state = State.STOPPED;
-                throw StartFailures.translate(this.spec, failure);
+                throw started(StartFailures.translate(this.spec, failure));
             }
+            started(null);
             this.server = server;
             this.state = State.RUNNING;
             return null;
@@ -127,6 +129,12 @@ final class StreamEndpointRunner extends EndpointRunner {
     public List<BaseTransport> getTransports() {
         Server server = this.server;
         return (server != null) ? List.copyOf(server.transports()) : List.of();
+    }
+
+    @Override
+    public @Nullable ServerStatistics getServerStatistics() {
+        Server server = this.server;
+        return (server != null) ? server.statistics() : null;
     }
 
 }

@@ -46,6 +46,9 @@ final class SubprocessEndpointRunner extends EndpointRunner {
 
     private volatile int restarts;
 
+    /** Processes that exited since the endpoint started (written under the lock). */
+    private volatile long exits;
+
     private volatile @Nullable Integer lastExitCode;
 
     private @Nullable TimerHandle restartTimer;
@@ -63,14 +66,16 @@ final class SubprocessEndpointRunner extends EndpointRunner {
         synchronized (this.lock) {
             this.stopping = false;
             this.restarts = 0;
+            this.exits = 0;
             this.lastExitCode = null;
             this.state = State.STARTING;
         }
         return spawn().handle((transport, failure) -> {
             if (failure != null) {
                 this.state = State.STOPPED;
-                throw startFailure(StartFailures.unwrap(failure));
+                throw started(startFailure(StartFailures.unwrap(failure)));
             }
+            started(null);
             return null;
         });
     }
@@ -124,6 +129,7 @@ final class SubprocessEndpointRunner extends EndpointRunner {
             }
             Integer code = transport.getReturncode();
             this.lastExitCode = code;
+            this.exits++;
             this.transport = null;
             if (this.stopping) {
                 return;
@@ -255,6 +261,7 @@ final class SubprocessEndpointRunner extends EndpointRunner {
                     if (this.transport == transport) {
                         this.transport = null;
                         this.lastExitCode = transport.getReturncode();
+                        this.exits++;
                     }
                     this.state = State.STOPPED;
                 }
@@ -305,6 +312,11 @@ final class SubprocessEndpointRunner extends EndpointRunner {
     @Override
     public @Nullable Integer getLastExitCode() {
         return this.lastExitCode;
+    }
+
+    @Override
+    public long getExitCount() {
+        return this.exits;
     }
 
 }

@@ -61,7 +61,13 @@ class SubprocessEndpointTests {
         long start = System.nanoTime();
         this.contextRunner.withUserConfiguration(StubbornEndpoint.class)
             .withPropertyValues("protoloop.endpoints.stubborn.stop-timeout=300ms")
-            .run((context) -> endpoint[0] = context.getBean(EndpointRegistry.class).getEndpoint("stubborn"));
+            .run((context) -> {
+                endpoint[0] = context.getBean(EndpointRegistry.class).getEndpoint("stubborn");
+                // Stop only once the shell ignores SIGTERM, or SIGTERM may win the race and end it.
+                TestProtocols.Instances instances = context.getBean(TestProtocols.Instances.class);
+                await().atMost(Duration.ofSeconds(5)).until(() -> instances.created.stream()
+                    .anyMatch((p) -> ((Recorder) p).stdout.toString(StandardCharsets.UTF_8).contains("ready")));
+            });
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
         assertThat(endpoint[0].getLastExitCode()).isEqualTo(-9);
     }
@@ -199,7 +205,7 @@ class SubprocessEndpointTests {
 
     }
 
-    @ProtocolEndpoint(name = "stubborn", transport = TransportKind.SUBPROCESS, shell = "trap '' TERM; exec sleep 30")
+    @ProtocolEndpoint(name = "stubborn", transport = TransportKind.SUBPROCESS, shell = "trap '' TERM; echo ready; exec sleep 30")
     static class StubbornEndpoint extends Recorder {
 
         StubbornEndpoint(TestProtocols.Instances instances) {

@@ -108,22 +108,28 @@ final class StreamServer implements Server, StreamListener, LoopResource {
 
     @Override
     public ServerStatistics statistics() {
-        long received = closedBytesReceived.get();
-        long sent = closedBytesSent.get();
-        int active = 0;
-        for (StreamTransport t : transports) {
-            received += t.bytesReceived();
-            sent += t.bytesSent();
-            active++;
+        synchronized (transports) {
+            long received = closedBytesReceived.get();
+            long sent = closedBytesSent.get();
+            int active = 0;
+            for (StreamTransport t : transports) {
+                received += t.bytesReceived();
+                sent += t.bytesSent();
+                active++;
+            }
+            return new ServerStatistics(connectionsTotal.get(), active, received, sent, handshakeFailures.get());
         }
-        return new ServerStatistics(connectionsTotal.get(), active, received, sent, handshakeFailures.get());
     }
 
     @Override
     public void lost(StreamTransport transport) {
-        if (transports.remove(transport)) {
-            closedBytesReceived.addAndGet(transport.bytesReceived());
-            closedBytesSent.addAndGet(transport.bytesSent());
+        // Under the lock statistics() reads with: a transport moves from "live" to "closed" in one
+        // step, so the totals never go down (Prometheus would read that as a counter reset).
+        synchronized (transports) {
+            if (transports.remove(transport)) {
+                closedBytesReceived.addAndGet(transport.bytesReceived());
+                closedBytesSent.addAndGet(transport.bytesSent());
+            }
         }
         completeIfDrained();
     }

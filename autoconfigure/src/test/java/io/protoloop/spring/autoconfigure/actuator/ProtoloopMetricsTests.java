@@ -1,0 +1,289 @@
+package io.protoloop.spring.autoconfigure.actuator;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.protoloop.EventLoop;
+import io.protoloop.protocol.SubprocessProtocol;
+import io.protoloop.spring.ProtocolEndpoint;
+import io.protoloop.spring.RestartPolicy;
+import io.protoloop.spring.TransportKind;
+import io.protoloop.spring.actuator.TransportsEndpoint;
+import io.protoloop.spring.actuator.TransportsEndpoint.TransportDescriptor;
+import io.protoloop.spring.actuator.TransportsEndpoint.TransportsDescriptor;
+import io.protoloop.spring.autoconfigure.actuator.ActuatorTestSupport.DatagramEcho;
+import io.protoloop.spring.autoconfigure.actuator.ActuatorTestSupport.Echo;
+import io.protoloop.spring.autoconfigure.actuator.ActuatorTestSupport.Flood;
+import io.protoloop.testsupport.Sockets;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static io.protoloop.spring.autoconfigure.actuator.ActuatorTestSupport.FLOOD_BYTES;
+import static io.protoloop.spring.autoconfigure.actuator.ActuatorTestSupport.port;
+import static io.protoloop.spring.autoconfigure.actuator.ActuatorTestSupport.roundTrip;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The protoloop meters through a running context, with real sockets, as Prometheus scrapes them.
+ */
+class ProtoloopMetricsTests {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final ApplicationContextRunner contextRunner = ActuatorTestSupport.contextRunner();
+
+    @Test
+    void slowReaderShowsInTheBufferAndPauseMetersAndInTheTransportsEndpointUntilItDrains() {
+        this.contextRunner.withUserConfiguration(Flood.class).run((context) -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            TransportsEndpoint transports = context.getBean(TransportsEndpoint.class);
+            try (Socket client = new Socket()) {
+                client.setReceiveBufferSize(4096);
+                client.connect(new InetSocketAddress("127.0.0.1", port(context, "flood")), 5000);
+                client.setSoTimeout(10_000);
+                client.getOutputStream().write('!');
+                // The client does not read: the 4 MiB answer piles up in the write buffer, way over 64 KiB.
+                await().atMost(WAIT).untilAsserted(() -> {
+                    assertThat(gauge(registry, "protoloop.write.buffer.size", "flood")).isGreaterThan(1024 * 1024);
+                    assertThat(gauge(registry, "protoloop.write.buffer.max", "flood")).isGreaterThan(1024 * 1024);
+                    assertThat(gauge(registry, "protoloop.writing.paused", "flood")).isEqualTo(1);
+                    assertThat(gauge(registry, "protoloop.reading.paused", "flood")).isEqualTo(1);
+                });
+                TransportsDescriptor paused = transports.transports("flood", null, null);
+                assertThat(paused.total()).isEqualTo(1);
+                TransportDescriptor transport = paused.transports().get(0);
+                assertThat(transport.exact()).isTrue();
+                assertThat(transport.writingPaused()).isTrue();
+                assertThat(transport.readingPaused()).isTrue();
+                assertThat(transport.reading()).isFalse();
+                assertThat(transport.writeBufferSize()).isGreaterThan(transport.writeBufferLimits().high());
+                assertThat(transport.writeBufferLimits()).isEqualTo(new TransportsEndpoint.LimitsDescriptor(16384, 65536));
+                assertThat(paused.endpoints()).singleElement()
+                    .satisfies((endpoint) -> assertThat(endpoint.server().connectionsActive()).isEqualTo(1));
+
+                Sockets.readExactly(client.getInputStream(), FLOOD_BYTES);
+
+                await().atMost(WAIT).untilAsserted(() -> {
+                    assertThat(gauge(registry, "protoloop.write.buffer.size", "flood")).isZero();
+                    assertThat(gauge(registry, "protoloop.write.buffer.max", "flood")).isZero();
+                    assertThat(gauge(registry, "protoloop.writing.paused", "flood")).isZero();
+                    assertThat(gauge(registry, "protoloop.reading.paused", "flood")).isZero();
+                });
+                TransportDescriptor drained = transports.transport(transport.id());
+                assertThat(drained.writeBufferSize()).isZero();
+                assertThat(drained.writingPaused()).isFalse();
+                assertThat(drained.readingPaused()).isFalse();
+                assertThat(drained.reading()).isTrue();
+                assertThat(drained.bytesSent()).isEqualTo(FLOOD_BYTES);
+                assertThat(counter(registry, "protoloop.bytes.sent", "flood")).isEqualTo(FLOOD_BYTES);
+                assertThat(counter(registry, "protoloop.bytes.received", "flood")).isEqualTo(1);
+            }
+        });
+    }
+
+    @Test
+    void countsReturnToTheirBaselineAfter2000ConnectionsOpenAndClose() {
+        this.contextRunner.withUserConfiguration(Echo.class).run((context) -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            TransportsEndpoint transports = context.getBean(TransportsEndpoint.class);
+            EventLoop loop = context.getBean(EventLoop.class);
+            int baselineResources = loop.statistics().transports();
+            assertThat(gauge(registry, "protoloop.connections.active", "echo")).isZero();
+            int port = port(context, "echo");
+            for (int batch = 0; batch < 8; batch++) {
+                List<Socket> sockets = new ArrayList<>();
+                try {
+                    for (int i = 0; i < 250; i++) {
+                        Socket socket = ActuatorTestSupport.connect(port);
+                        sockets.add(socket);
+                        assertThat(roundTrip(socket, "x")).isEqualTo("x");
+                    }
+                    if (batch == 0) {
+                        await().atMost(WAIT)
+                            .untilAsserted(() -> assertThat(gauge(registry, "protoloop.connections.active", "echo"))
+                                .isEqualTo(250));
+                        assertThat(transports.transports("echo", null, null).total()).isEqualTo(250);
+                    }
+                }
+                finally {
+                    for (Socket socket : sockets) {
+                        socket.close();
+                    }
+                }
+            }
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(gauge(registry, "protoloop.connections.active", "echo")).isZero();
+                assertThat(counter(registry, "protoloop.connections.total", "echo")).isEqualTo(2000);
+                assertThat(counter(registry, "protoloop.bytes.received", "echo")).isEqualTo(2000);
+                assertThat(counter(registry, "protoloop.bytes.sent", "echo")).isEqualTo(2000);
+                assertThat(loop.statistics().transports()).isEqualTo(baselineResources);
+            });
+            assertThat(gauge(registry, "protoloop.write.buffer.size", "echo")).isZero();
+            assertThat(gauge(registry, "protoloop.write.buffer.max", "echo")).isZero();
+            assertThat(gauge(registry, "protoloop.writing.paused", "echo")).isZero();
+            assertThat(gauge(registry, "protoloop.reading.paused", "echo")).isZero();
+            TransportsDescriptor after = transports.transports(null, null, null);
+            assertThat(after.total()).isZero();
+            assertThat(after.transports()).isEmpty();
+            assertThat(after.endpoints()).singleElement().satisfies((endpoint) -> {
+                assertThat(endpoint.transports()).isZero();
+                assertThat(endpoint.server().connectionsTotal()).isEqualTo(2000);
+            });
+        });
+    }
+
+    @Test
+    void metersAreRegisteredWhenTheEndpointBindsAndRemovedWhenItStops() {
+        this.contextRunner.withUserConfiguration(Echo.class).run((context) -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            // Bound, no traffic yet: every stream meter is there, at zero.
+            for (String name : List.of("protoloop.connections.active", "protoloop.write.buffer.size",
+                    "protoloop.write.buffer.max", "protoloop.writing.paused", "protoloop.reading.paused")) {
+                assertThat(gauge(registry, name, "echo")).as(name).isZero();
+            }
+            for (String name : List.of("protoloop.connections.total", "protoloop.bytes.received",
+                    "protoloop.bytes.sent")) {
+                assertThat(counter(registry, name, "echo")).as(name).isZero();
+            }
+            assertThat(registry.find("protoloop.datagrams.received").meters()).isEmpty();
+            assertThat(registry.find("protoloop.subprocesses.active").meters()).isEmpty();
+            // Loop meters: one per member (protoloop.loop.threads=2) and the group's slow callbacks.
+            assertThat(registry.find("protoloop.loop.lag").timeGauges()).hasSize(2);
+            assertThat(registry.get("protoloop.loop.lag").tag("loop", "1").timeGauge().value()).isNotNegative();
+            assertThat(registry.get("protoloop.loop.tasks.pending").tag("loop", "0").gauge().value()).isNotNegative();
+            assertThat(registry.get("protoloop.loop.slow.callbacks").functionCounter().count()).isZero();
+
+            context.stop();
+            assertThat(registry.find("protoloop.connections.active").meters()).isEmpty();
+            assertThat(registry.find("protoloop.bytes.sent").meters()).isEmpty();
+            context.start();
+            try (Socket socket = ActuatorTestSupport.connect(port(context, "echo"))) {
+                assertThat(roundTrip(socket, "again")).isEqualTo("again");
+                await().atMost(WAIT).untilAsserted(
+                        () -> assertThat(gauge(registry, "protoloop.connections.active", "echo")).isEqualTo(1));
+            }
+        });
+    }
+
+    @Test
+    void datagramAndSubprocessEndpointsHaveTheirOwnMeters() {
+        this.contextRunner.withUserConfiguration(DatagramEcho.class, ExitingProcess.class).run((context) -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            try (DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+                client.setSoTimeout(5000);
+                byte[] hello = "hello".getBytes(StandardCharsets.UTF_8);
+                client.send(new DatagramPacket(hello, hello.length,
+                        new InetSocketAddress("127.0.0.1", port(context, "datagrams"))));
+                DatagramPacket answer = new DatagramPacket(new byte[64], 64);
+                client.receive(answer);
+            }
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(counter(registry, "protoloop.datagrams.received", "datagrams")).isEqualTo(1);
+                assertThat(counter(registry, "protoloop.datagrams.sent", "datagrams")).isEqualTo(1);
+                assertThat(counter(registry, "protoloop.bytes.received", "datagrams")).isEqualTo(5);
+                assertThat(counter(registry, "protoloop.bytes.sent", "datagrams")).isEqualTo(5);
+                assertThat(gauge(registry, "protoloop.subprocesses.active", "exiting")).isZero();
+                assertThat(counter(registry, "protoloop.subprocess.exits", "exiting")).isEqualTo(1);
+            });
+            assertThat(counter(registry, "protoloop.datagrams.errors", "datagrams")).isZero();
+            assertThat(gauge(registry, "protoloop.write.buffer.size", "datagrams")).isZero();
+            assertThat(registry.find("protoloop.connections.active").tag("endpoint", "datagrams").meters()).isEmpty();
+        });
+    }
+
+    @Test
+    void slowCallbacksAndPendingTasksAreCountedPerLoop() {
+        this.contextRunner.withUserConfiguration(Echo.class)
+            .withPropertyValues("protoloop.loop.debug=true", "protoloop.loop.slow-callback-duration=50ms")
+            .run((context) -> {
+                MeterRegistry registry = context.getBean(MeterRegistry.class);
+                EventLoop member = context.getBean(EventLoop.class).members().get(0);
+                CountDownLatch release = new CountDownLatch(1);
+                member.callSoon(() -> {
+                    try {
+                        release.await(10, TimeUnit.SECONDS);
+                    }
+                    catch (InterruptedException ex) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                for (int i = 0; i < 100; i++) {
+                    member.callSoon(() -> {
+                    });
+                }
+                try {
+                    assertThat(registry.get("protoloop.loop.tasks.pending").tag("loop", "0").gauge().value())
+                        .isGreaterThanOrEqualTo(100);
+                    await().atMost(WAIT).untilAsserted(() -> assertThat(lagSeconds(registry, 0)).isGreaterThan(0.1));
+                }
+                finally {
+                    release.countDown();
+                }
+                await().atMost(WAIT).untilAsserted(() -> {
+                    assertThat(registry.get("protoloop.loop.slow.callbacks").functionCounter().count()).isPositive();
+                    assertThat(registry.get("protoloop.loop.tasks.pending").tag("loop", "0").gauge().value())
+                        .isLessThan(100);
+                });
+            });
+    }
+
+    @Test
+    void prometheusScrapeContainsTheMeters() {
+        this.contextRunner.withUserConfiguration(Echo.class).run((context) -> {
+            try (Socket socket = ActuatorTestSupport.connect(port(context, "echo"))) {
+                assertThat(roundTrip(socket, "scrape me")).isEqualTo("scrape me");
+                PrometheusMeterRegistry prometheus = context.getBean(PrometheusMeterRegistry.class);
+                await().atMost(WAIT).untilAsserted(() -> assertThat(prometheus.scrape())
+                    .contains("protoloop_connections_active{endpoint=\"echo\"} 1"));
+                String scrape = prometheus.scrape();
+                assertThat(scrape).contains("# TYPE protoloop_connections_total counter",
+                        "protoloop_connections_total{endpoint=\"echo\"} 1.0",
+                        "protoloop_bytes_received_bytes_total{endpoint=\"echo\"} 9.0",
+                        "protoloop_bytes_sent_bytes_total{endpoint=\"echo\"} 9.0",
+                        "protoloop_write_buffer_size_bytes{endpoint=\"echo\"} 0.0",
+                        "protoloop_write_buffer_max_bytes{endpoint=\"echo\"} 0.0",
+                        "protoloop_writing_paused{endpoint=\"echo\"} 0.0",
+                        "protoloop_reading_paused{endpoint=\"echo\"} 0.0",
+                        "# TYPE protoloop_loop_lag_seconds gauge", "protoloop_loop_lag_seconds{loop=\"0\"}",
+                        "protoloop_loop_tasks_pending{loop=\"1\"}", "protoloop_loop_slow_callbacks_total 0.0");
+            }
+        });
+    }
+
+    static double gauge(MeterRegistry registry, String name, String endpoint) {
+        Gauge gauge = registry.get(name).tag("endpoint", endpoint).gauge();
+        return gauge.value();
+    }
+
+    static double counter(MeterRegistry registry, String name, String endpoint) {
+        FunctionCounter counter = registry.get(name).tag("endpoint", endpoint).functionCounter();
+        return counter.count();
+    }
+
+    static double lagSeconds(MeterRegistry registry, int loop) {
+        TimeGauge gauge = registry.get("protoloop.loop.lag").tag("loop", Integer.toString(loop)).timeGauge();
+        return gauge.value(TimeUnit.SECONDS);
+    }
+
+    @ProtocolEndpoint(name = "exiting", transport = TransportKind.SUBPROCESS, shell = "exit 3",
+            restart = RestartPolicy.NEVER)
+    static class ExitingProcess implements SubprocessProtocol {
+
+    }
+
+}
