@@ -63,7 +63,10 @@ class CatPump(asyncio.SubprocessProtocol):
             self.stdin.write(self.chunk)
             self.written += len(self.chunk)
         if self.written >= self.total:
-            self.stdin.write_eof()
+            # Not write_eof() here: when pump() runs inside resume_writing(), CPython (3.11 to 3.13 at
+            # least) closes the pipe right after resume_writing() returns without flushing what it
+            # appended (_UnixWritePipeTransport._write_ready), and the tail of the data is lost.
+            asyncio.get_running_loop().call_soon(self.stdin.write_eof)
 
     def pause_writing(self):
         self.paused = True

@@ -54,6 +54,9 @@ public final class SubprocessBenchmark {
                 // Warm-up: JIT and the JDK's spawn helper.
                 spawnRate(loop, 300, 1);
                 spawnRate(loop, 300, 16);
+                rawSpawnRate(300);
+                System.out.printf(Locale.ROOT, "for reference, bare ProcessBuilder.start() + waitFor() of true, "
+                        + "sequential, no protoloop: %.0f processes/s%n", rawSpawnRate(SPAWNS));
                 double seq = spawnRate(loop, SPAWNS, 1);
                 System.out.printf(Locale.ROOT, "spawn true, sequential: %.0f processes/s%n", seq);
                 for (String c : CONCURRENCY.split(",")) {
@@ -118,6 +121,19 @@ public final class SubprocessBenchmark {
             throw new IllegalStateException(failures + " spawns failed");
         }
         return n / seconds;
+    }
+
+    /** The JDK alone: start {@code true} and wait for it, one at a time; processes per second. */
+    static double rawSpawnRate(int n) throws Exception {
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            Process p = new ProcessBuilder("true").start();
+            p.waitFor();
+            p.getInputStream().close();
+            p.getErrorStream().close();
+            p.getOutputStream().close();
+        }
+        return n / ((System.nanoTime() - start) / 1e9);
     }
 
     private static void release(Semaphore slots, AtomicInteger remaining, CompletableFuture<Void> all) {

@@ -11,7 +11,9 @@ import java.nio.ByteBuffer;
  * (once for every piped fd, stdin included) and {@code processExited} in any order, since the exit
  * may be noticed before the last output is read; {@code connectionLost(null)} last, after the exit
  * and after every pipe closed. {@code pauseWriting}/{@code resumeWriting} follow the stdin pipe's
- * write buffer.
+ * write buffer. (In practice protoloop reports the exit after the output the child wrote before
+ * exiting, unless reading is paused or a grandchild keeps a pipe open; code should not rely on it,
+ * as asyncio does not promise it.)
  *
  * <p>As in asyncio (whose subprocess callbacks are scheduled with {@code call_soon}), an exception
  * thrown by any of these callbacks goes to the loop's exception handler and closes nothing.

@@ -18,6 +18,14 @@ package io.protoloop.transport;
  * {@code -N}.
  *
  * <p>Extra info: {@code "subprocess"}, the child's {@link ProcessHandle}.
+ *
+ * <p>Threads: the JDK gives every child a reaper thread; protoloop adds one daemon thread per piped
+ * output ({@code protoloop-pipe-<pid>-1} and {@code -2}) and one for stdin from its first write
+ * ({@code -0}). They end when their pipe reaches EOF, which killing the child or closing the
+ * transport causes. Limits of the JDK's {@link Process}: after the child exits the JDK itself may
+ * drain and close the output pipes, so a grandchild still writing to them is cut off; and while a
+ * grandchild keeps a pipe open and silent, the thread reading it stays blocked until the grandchild
+ * closes it (the transport still reports {@code connectionLost} on {@code close()}).
  */
 public interface SubprocessTransport extends BaseTransport {
 

@@ -113,7 +113,8 @@ abstract class AbstractDatagramTransportTest extends LoopTestBase {
         c.transport().close();
         assertThat(client.lost.get(10, TimeUnit.SECONDS)).isNull();
         assertThat(client.events).containsExactly("connectionMade", "connectionLost");
-        assertThat(c.transport().getProtocol()).isNull();
+        // The transport lets go of its protocol once connectionLost has returned.
+        await(() -> c.transport().getProtocol() == null, "the protocol detached");
     }
 
     @Test

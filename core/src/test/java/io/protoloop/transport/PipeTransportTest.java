@@ -293,6 +293,28 @@ class PipeTransportTest {
         assertThat(handled).isEmpty();
     }
 
+    @Test
+    void closingTheLoopEndsEveryPipeThread() throws Exception {
+        EventLoop other = EventLoop.create();
+        Pipe in = Pipe.open();
+        Pipe out = Pipe.open();
+        other.connectReadPipe(RecordingProtocol::new, in.source()).get(10, TimeUnit.SECONDS);
+        Connection<WriteTransport, WriteRecorder> w = other.connectWritePipe(WriteRecorder::new, out.sink())
+                .get(10, TimeUnit.SECONDS);
+        w.transport().write(new byte[1024 * 1024]);
+        await(() -> ProcFs.threads("protoloop-pipe-").stream().anyMatch(t -> t.startsWith("protoloop-pipe-write-")),
+                "the writer thread");
+
+        other.close();
+
+        ProcFs.awaitNoThreads("protoloop-pipe-read-");
+        ProcFs.awaitNoThreads("protoloop-pipe-write-");
+        assertThat(in.source().isOpen()).isFalse();
+        assertThat(out.sink().isOpen()).isFalse();
+        in.sink().close();
+        out.source().close();
+    }
+
     // ---- FIFOs ------------------------------------------------------------------------------------
 
     private static Path mkfifo(Path dir) throws Exception {

@@ -149,6 +149,48 @@ class SubprocessLifecycleTest extends SubprocessTestBase {
         assertNothingLeft(p);
     }
 
+    /**
+     * asyncio reports the exit even when a grandchild still holds the pipes; connectionLost waits for
+     * the pipes (or close()). The JDK may also cut the pipes itself at the child's exit (its reaper
+     * drains and closes them unless a read is in progress), so the pipes may or may not be closed by
+     * the time the exit is reported. The reader threads end once the grandchild lets go.
+     */
+    @Test
+    void theExitIsReportedWhileAGrandchildHoldsThePipes() throws Exception {
+        RecordingSubprocessProtocol p = shell("sleep 30 & echo $!");
+        await(() -> p.output(1).endsWith("\n"), "the grandchild's pid");
+        long grandchild = Long.parseLong(p.output(1).strip());
+        try {
+            p.exited.get(10, TimeUnit.SECONDS);
+            assertThat(p.transport.getReturncode()).isZero();
+
+            p.transport.close();
+
+            assertThat(p.awaitLost()).isNull();
+            assertThat(p.events).containsOnlyOnce("pipeConnectionLost1", "pipeConnectionLost2");
+        } finally {
+            ProcessHandle.of(grandchild).ifPresent(ProcessHandle::destroy);
+        }
+        assertNothingLeft(p);
+    }
+
+    @Test
+    void killingAChildWhoseOutputIsPausedStillReportsTheExit() throws Exception {
+        RecordingSubprocessProtocol p = exec("sh", "-c", "printf early; exec sleep 30");
+        ReadTransport stdout = (ReadTransport) p.transport.getPipeTransport(1);
+        await(() -> p.output(1).equals("early"), "the first output");
+        stdout.pauseReading();
+        await(() -> !stdout.isReading(), "the pause");
+
+        p.transport.kill();
+
+        p.exited.get(10, TimeUnit.SECONDS);
+        assertThat(p.transport.getReturncode()).isEqualTo(-9);
+        stdout.resumeReading();
+        assertThat(p.awaitLost()).isNull();
+        assertNothingLeft(p);
+    }
+
     @Test
     void closingTheLoopKillsEveryChildAndEndsEveryPipeThread() throws Exception {
         EventLoop other = EventLoop.create();

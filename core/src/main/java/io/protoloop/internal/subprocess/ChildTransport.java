@@ -1,5 +1,6 @@
 package io.protoloop.internal.subprocess;
 
+import io.protoloop.internal.transport.CallbackErrors;
 import io.protoloop.Connection;
 import io.protoloop.EventLoop;
 import io.protoloop.Redirect;
@@ -18,8 +19,6 @@ import io.protoloop.transport.WriteTransport;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A child process on the loop: asyncio's {@code BaseSubprocessTransport} state machine over a JDK
@@ -28,22 +27,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>asyncio queues the protocol's callbacks until {@code connection_made} ({@code _pending_calls});
  * here every event reaches the loop as a task posted after the one that calls
- * {@code connectionMade}, so the loop's FIFO order gives the same guarantee. The exit comes from
- * {@link Process#onExit()} (the JDK's reaper thread has already reaped the child, so no zombie is
- * left), the pipes' ends from their threads; {@code connectionLost(null)} follows once both are in.
- *
- * <p>The exit and the output race, and asyncio allows any order. Code like the asyncio
- * documentation's {@code DateProtocol} (close on {@code process_exited}, then read what was
- * collected) nevertheless expects the output first, so {@code processExited} waits until the readers
- * of stdout and stderr ended, which they do as soon as they read the EOF the child's exit caused,
- * but never more than {@link #EXIT_GRACE_MILLIS}: a grandchild holding a pipe open, or a paused
- * pipe, must not hold back the exit.
+ * {@code connectionMade}, so the loop's FIFO order gives the same guarantee. The pipes' ends come
+ * from their threads, the exit from an {@link ExitWatch} (the JDK's reaper thread has reaped the
+ * child by then, so no zombie is left); {@code connectionLost(null)} follows once both are in.
  * Fields are confined to the loop thread except the volatile ones.
  */
 final class ChildTransport implements SubprocessTransport, LoopResource {
-
-    /** How long {@code processExited} waits for the output pipes' EOF at most (see the class comment). */
-    static final long EXIT_GRACE_MILLIS = 100;
 
     private final MemberLoop loop;
     private final LoopRuntime runtime;
@@ -63,16 +52,9 @@ final class ChildTransport implements SubprocessTransport, LoopResource {
     private volatile boolean closed;
     private volatile boolean lost;
     private boolean finished;
-    /** Guards the exit hand-off below; touched by reader threads and the JDK's exit thread. */
-    private final Object exitLock = new Object();
-    private int readersRunning;
-    private boolean exitNoticed;
-    private boolean exitPosted;
+    private final ExitWatch exitWatch;
 
-    /**
-     * Wraps a started process; runs on the thread that started it. The reader threads start here,
-     * paused until {@link #connect}.
-     */
+    /** Wraps a started process; runs on the thread that started it. */
     ChildTransport(MemberLoop loop, Process process, String command, SubprocessProtocol protocol,
                    SubprocessOptions options) {
         this.loop = loop;
@@ -82,6 +64,7 @@ final class ChildTransport implements SubprocessTransport, LoopResource {
         this.pid = process.pid();
         this.command = command;
         this.protocol = protocol;
+        this.exitWatch = new ExitWatch(process, loop.netty(), this::processExited);
         String of = " of process " + pid + " (" + command + ")";
         if (options.stdin() == Redirect.PIPE) {
             stdin = new WritePipeTransport(loop, new StdinProtocol(), process.getOutputStream(), null,
@@ -96,13 +79,30 @@ final class ChildTransport implements SubprocessTransport, LoopResource {
 
     private ReadPipeTransport readPipe(int fd, String description) {
         var stream = fd == 1 ? process.getInputStream() : process.getErrorStream();
-        ReadPipeTransport pipe = new ReadPipeTransport(loop, new OutputProtocol(fd), stream, null, description, stream);
-        synchronized (exitLock) {
-            readersRunning++;
-        }
-        pipe.startThread(pid + "-" + fd, this::readerDone);
         pipeOpen[fd] = true;
-        return pipe;
+        return new ReadPipeTransport(loop, new OutputProtocol(fd), stream, null, description, stream);
+    }
+
+    /**
+     * Starts the reader threads, paused until {@link #connect}. When one cannot be started the caller
+     * must {@link #abortOnLoopClose()}, which stops those already running and kills the child.
+     */
+    void startReaders() {
+        startReader(stdout, 1);
+        startReader(stderr, 2);
+    }
+
+    private void startReader(ReadPipeTransport pipe, int fd) {
+        if (pipe == null) {
+            return;
+        }
+        exitWatch.readerStarting();
+        try {
+            pipe.startThread(pid + "-" + fd, exitWatch::readerDone);
+        } catch (Throwable t) {
+            exitWatch.readerNotStarted();
+            throw t;
+        }
     }
 
     /**
@@ -134,44 +134,9 @@ final class ChildTransport implements SubprocessTransport, LoopResource {
         result.complete(new Connection<>(this, created));
     }
 
-    /** Called from the JDK's exit notification thread. */
-    void exitNoticed() {
-        synchronized (exitLock) {
-            exitNoticed = true;
-            if (readersRunning > 0) {
-                try {
-                    loop.netty().schedule(this::postExit, EXIT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
-                } catch (RejectedExecutionException e) {
-                    postExit();
-                }
-                return;
-            }
-        }
-        postExit();
-    }
-
-    /** Called by each reader thread as it ends, after it handed its EOF to the loop. */
-    private void readerDone() {
-        synchronized (exitLock) {
-            if (--readersRunning > 0 || !exitNoticed) {
-                return;
-            }
-        }
-        postExit();
-    }
-
-    private void postExit() {
-        synchronized (exitLock) {
-            if (exitPosted) {
-                return;
-            }
-            exitPosted = true;
-        }
-        try {
-            loop.netty().execute(this::processExited);
-        } catch (RejectedExecutionException ignored) {
-            // The loop is closed; it killed the child and nobody is left to tell.
-        }
+    /** Arms the exit watch; called once {@link #connect} was posted, so the exit comes after it. */
+    void watchExit() {
+        exitWatch.start();
     }
 
     // ---- events, on the loop --------------------------------------------------------------------
@@ -295,6 +260,8 @@ final class ChildTransport implements SubprocessTransport, LoopResource {
         if (!handle.isAlive() || signal == 0) {
             return;
         }
+        // The readers may be paused or the pipes held by a grandchild: look for the exit more often.
+        exitWatch.signalled();
         signals.sending(signal);
         if (signal == Signals.SIGKILL) {
             // Not process.destroyForcibly(): it also closes the pipes, losing output not yet read.
@@ -339,6 +306,7 @@ final class ChildTransport implements SubprocessTransport, LoopResource {
             stderr.close();
         }
         if (returncode == null && handle.isAlive()) {
+            exitWatch.signalled();
             signals.sending(Signals.SIGKILL);
             handle.destroyForcibly();
         }
@@ -400,7 +368,7 @@ final class ChildTransport implements SubprocessTransport, LoopResource {
     }
 
     private void report(String message, Throwable error) {
-        CallbackReports.report(runtime, message, error, this, protocol);
+        CallbackErrors.report(runtime, message, error, this, protocol);
     }
 
     @Override

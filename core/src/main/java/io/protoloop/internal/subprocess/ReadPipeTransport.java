@@ -1,5 +1,6 @@
 package io.protoloop.internal.subprocess;
 
+import io.protoloop.internal.transport.CallbackErrors;
 import io.protoloop.EventLoop;
 import io.protoloop.internal.loop.LoopResource;
 import io.protoloop.internal.loop.LoopRuntime;
@@ -363,7 +364,7 @@ final class ReadPipeTransport implements Transport, LoopResource, PipeReader.Lis
     }
 
     private void report(String message, Throwable error) {
-        CallbackReports.report(runtime, message, error, this, protocol);
+        CallbackErrors.report(runtime, message, error, this, protocol);
     }
 
     private void onLoop(Runnable action) {

@@ -9,6 +9,7 @@ import io.protoloop.protocol.SubprocessProtocol;
 import io.protoloop.transport.SubprocessTransport;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -91,29 +92,37 @@ public final class Subprocesses {
             result.completeExceptionally(LaunchErrors.of(argv, options.cwd(), t));
             return;
         }
-        ChildTransport transport;
+        ChildTransport transport = null;
         try {
             transport = new ChildTransport(member, process, display, protocol, options);
+            transport.startReaders();
         } catch (Throwable t) {
-            // e.g. no thread could be created for a pipe: the child must not outlive the failure.
-            process.toHandle().destroyForcibly();
-            result.completeExceptionally(t);
+            // e.g. no thread could be created for a pipe: the child must not outlive the failure, and
+            // reader threads already started (paused) must end too.
+            if (transport != null) {
+                transport.abortOnLoopClose();
+            } else {
+                process.toHandle().destroyForcibly();
+            }
+            result.completeExceptionally(new IOException("cannot set up " + display + " (process " + process.pid()
+                    + ", killed): " + t, t));
             return;
         }
+        ChildTransport child = transport;
         // Registered before the closed check: a loop closing now either sees it or is seen here.
-        member.runtime().register(transport);
+        member.runtime().register(child);
         try {
             if (member.isClosed()) {
                 throw new RejectedExecutionException("closed");
             }
-            member.netty().execute(() -> transport.connect(result, protocol));
+            member.netty().execute(() -> child.connect(result, protocol));
         } catch (RejectedExecutionException e) {
-            transport.abortOnLoopClose();
+            child.abortOnLoopClose();
             result.completeExceptionally(closed(e));
             return;
         }
         // After connect was posted, so the exit reaches the loop after connectionMade.
-        process.onExit().whenComplete((p, t) -> transport.exitNoticed());
+        child.watchExit();
     }
 
     private static ProcessBuilder builder(List<String> argv, SubprocessOptions options) {

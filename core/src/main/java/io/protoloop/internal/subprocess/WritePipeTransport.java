@@ -1,5 +1,6 @@
 package io.protoloop.internal.subprocess;
 
+import io.protoloop.internal.transport.CallbackErrors;
 import io.protoloop.EventLoop;
 import io.protoloop.internal.loop.LoopResource;
 import io.protoloop.internal.loop.LoopRuntime;
@@ -54,7 +55,6 @@ final class WritePipeTransport implements WriteTransport, LoopResource, PipeWrit
     /** Volatile: {@code getProtocol()} may be called from any thread. */
     private volatile BaseProtocol<WriteTransport> protocol;
     private volatile boolean closing;
-    private volatile long bufferSizeSnapshot;
     private boolean connected;
     private boolean lost;
     private boolean connectionLostCalled;
@@ -143,9 +143,17 @@ final class WritePipeTransport implements WriteTransport, LoopResource, PipeWrit
             }
             return;
         }
+        PipeWriter w;
+        try {
+            w = writer();
+        } catch (Throwable t) {
+            // No thread could be started (out of threads or memory): the pipe cannot be written.
+            fatalError(new IOException("cannot start the writer thread of " + description + ": " + t, t),
+                    "Fatal error starting the pipe writer");
+            return;
+        }
         flow.add(bytes.length);
-        writer().enqueue(bytes);
-        bufferSizeSnapshot = flow.size();
+        w.enqueue(bytes);
         if (flow.shouldPause()) {
             callPauseWriting();
         }
@@ -155,8 +163,8 @@ final class WritePipeTransport implements WriteTransport, LoopResource, PipeWrit
         PipeWriter w = writer;
         if (w == null) {
             w = new PipeWriter(sink, unblocker, loop.netty(), this);
-            writer = w;
             w.start(threadName);
+            writer = w;
         }
         return w;
     }
@@ -167,7 +175,6 @@ final class WritePipeTransport implements WriteTransport, LoopResource, PipeWrit
             return;
         }
         flow.remove(bytes);
-        bufferSizeSnapshot = flow.size();
         if (flow.shouldResume()) {
             callResumeWriting();
         }
@@ -223,7 +230,7 @@ final class WritePipeTransport implements WriteTransport, LoopResource, PipeWrit
 
     @Override
     public int getWriteBufferSize() {
-        return (int) Math.min(Integer.MAX_VALUE, loop.inLoop() ? flow.size() : bufferSizeSnapshot);
+        return flow.reportedSize(loop.inLoop());
     }
 
     @Override
@@ -268,7 +275,6 @@ final class WritePipeTransport implements WriteTransport, LoopResource, PipeWrit
         lost = true;
         flow.clear();
         bufferDropped = true;
-        bufferSizeSnapshot = 0;
         PipeWriter w = writer;
         if (w != null) {
             w.abort();
@@ -346,7 +352,7 @@ final class WritePipeTransport implements WriteTransport, LoopResource, PipeWrit
     }
 
     private void report(String message, Throwable error) {
-        CallbackReports.report(runtime, message, error, this, protocol);
+        CallbackErrors.report(runtime, message, error, this, protocol);
     }
 
     @Override

@@ -6,13 +6,13 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Builds asyncio's exception-handler context for errors raised by or around protocol callbacks. */
-final class CallbackErrors {
+public final class CallbackErrors {
 
     private CallbackErrors() {
     }
 
     /** Reports {@code error} with asyncio's keys {@code message}, {@code exception}, {@code transport}, {@code protocol}. */
-    static void report(LoopRuntime runtime, String message, Throwable error, Object transport, Object protocol) {
+    public static void report(LoopRuntime runtime, String message, Throwable error, Object transport, Object protocol) {
         Map<String, Object> context = new HashMap<>();
         context.put("message", message);
         context.put("exception", error);
