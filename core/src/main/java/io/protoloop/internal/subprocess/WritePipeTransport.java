@@ -155,7 +155,7 @@ final class WritePipeTransport implements WriteTransport, LoopResource, PipeWrit
         flow.add(bytes.length);
         w.enqueue(bytes);
         if (flow.shouldPause()) {
-            callPauseWriting();
+            CallbackErrors.pauseWriting(runtime, this, protocol);
         }
     }
 
@@ -176,7 +176,7 @@ final class WritePipeTransport implements WriteTransport, LoopResource, PipeWrit
         }
         flow.remove(bytes);
         if (flow.shouldResume()) {
-            callResumeWriting();
+            CallbackErrors.resumeWriting(runtime, this, protocol);
         }
     }
 
@@ -244,7 +244,7 @@ final class WritePipeTransport implements WriteTransport, LoopResource, PipeWrit
         onLoop(() -> {
             flow.limits(limits);
             if (!lost && flow.shouldPause()) {
-                callPauseWriting();
+                CallbackErrors.pauseWriting(runtime, this, protocol);
             }
         });
     }
@@ -334,22 +334,6 @@ final class WritePipeTransport implements WriteTransport, LoopResource, PipeWrit
     }
 
     // ---- protocol plumbing ----------------------------------------------------------------------
-
-    private void callPauseWriting() {
-        try {
-            protocol.pauseWriting();
-        } catch (Throwable t) {
-            report("protocol.pauseWriting() failed", t);
-        }
-    }
-
-    private void callResumeWriting() {
-        try {
-            protocol.resumeWriting();
-        } catch (Throwable t) {
-            report("protocol.resumeWriting() failed", t);
-        }
-    }
 
     private void report(String message, Throwable error) {
         CallbackErrors.report(runtime, message, error, this, protocol);

@@ -244,7 +244,7 @@ final class DatagramEndpoint extends ChannelInboundHandlerAdapter
         Object msg = remote != null ? buf : new DatagramPacket(buf, target);
         channel.writeAndFlush(msg).addListener((ChannelFuture f) -> sent(f, counted));
         if (flow.shouldPause()) {
-            callFlowCallback(true);
+            CallbackErrors.pauseWriting(runtime, this, protocol);
         }
     }
 
@@ -298,24 +298,11 @@ final class DatagramEndpoint extends ChannelInboundHandlerAdapter
             }
         }
         if (connLost == 0 && flow.shouldResume()) {
-            callFlowCallback(false);
+            CallbackErrors.resumeWriting(runtime, this, protocol);
         }
         if (pendingWrites == 0 && closing && !connectionLostCalled) {
             connLost++;
             callConnectionLost(null);
-        }
-    }
-
-    private void callFlowCallback(boolean pause) {
-        try {
-            if (pause) {
-                protocol.pauseWriting();
-            } else {
-                protocol.resumeWriting();
-            }
-        } catch (Throwable t) {
-            CallbackErrors.report(runtime, pause ? "protocol.pauseWriting() failed" : "protocol.resumeWriting() failed",
-                    t, this, protocol);
         }
     }
 
@@ -335,7 +322,7 @@ final class DatagramEndpoint extends ChannelInboundHandlerAdapter
         onLoop(() -> {
             flow.limits(limits);
             if (flow.shouldPause()) {
-                callFlowCallback(true);
+                CallbackErrors.pauseWriting(runtime, this, protocol);
             }
         });
     }

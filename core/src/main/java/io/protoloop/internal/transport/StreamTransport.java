@@ -485,7 +485,7 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter
     /** asyncio judges pause after the send attempt: one big write the kernel takes whole never pauses. */
     private void afterWrite() {
         if (flow.shouldPause()) {
-            callPauseWriting();
+            CallbackErrors.pauseWriting(runtime, this, protocol);
         }
     }
 
@@ -535,7 +535,7 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter
         }
         flow.remove(bytes);
         if (flow.shouldResume()) {
-            callResumeWriting();
+            CallbackErrors.resumeWriting(runtime, this, protocol);
         }
     }
 
@@ -606,7 +606,7 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter
         onLoop(() -> {
             flow.limits(limits);
             if (flow.shouldPause()) {
-                callPauseWriting();
+                CallbackErrors.pauseWriting(runtime, this, protocol);
             }
         });
     }
@@ -926,22 +926,6 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter
             p.bufferUpdated(nbytes);
         } catch (Throwable t) {
             fatalError(t, "Fatal error: protocol.bufferUpdated() call failed.");
-        }
-    }
-
-    private void callPauseWriting() {
-        try {
-            protocol.pauseWriting();
-        } catch (Throwable t) {
-            reportCallbackError("protocol.pauseWriting() failed", t);
-        }
-    }
-
-    private void callResumeWriting() {
-        try {
-            protocol.resumeWriting();
-        } catch (Throwable t) {
-            reportCallbackError("protocol.resumeWriting() failed", t);
         }
     }
 
