@@ -220,9 +220,11 @@ class LowLevelSockTest extends LowLevelTestBase {
 
         SocketChannel client = track(SocketChannel.open());
         client.configureBlocking(false);
-        CompletableFuture<Void> connected = loop.sockConnect(client, InetSocketAddress.createUnresolved("localhost", port));
-        AtomicReference<Thread> thread = completionThread(connected);
-        assertThat(completedOn(thread)).isSameAs(loopThread);
+        // A loopback connect can complete before this thread could attach a recorder: start it on the loop.
+        Started<Void> started = startOnLoop(
+                () -> loop.sockConnect(client, InetSocketAddress.createUnresolved("localhost", port)));
+        CompletableFuture<Void> connected = started.future();
+        assertThat(completedOn(started.thread())).isSameAs(loopThread);
         get(connected);
         assertThat(client.isConnected()).isTrue();
         assertThat(((InetSocketAddress) client.getRemoteAddress()).getPort()).isEqualTo(port);

@@ -93,6 +93,30 @@ abstract class LowLevelTestBase {
         return thread;
     }
 
+    /**
+     * Starts an operation from the loop's own thread and records the thread that completes it. Use it
+     * when the operation can finish before a caller on another thread could attach
+     * {@link #completionThread} (a loopback connect can): the loop is busy running this very task, so
+     * the recorder is attached before any completion the loop could deliver.
+     */
+    protected <T> Started<T> startOnLoop(java.util.function.Supplier<CompletableFuture<T>> operation)
+            throws Exception {
+        CompletableFuture<Started<T>> started = new CompletableFuture<>();
+        loop.callSoonThreadsafe(() -> {
+            try {
+                CompletableFuture<T> future = operation.get();
+                started.complete(new Started<>(future, completionThread(future)));
+            } catch (Throwable failure) {
+                started.completeExceptionally(failure);
+            }
+        });
+        return started.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /** An operation started by {@link #startOnLoop} and the recorder of its completing thread. */
+    protected record Started<T>(CompletableFuture<T> future, AtomicReference<Thread> thread) {
+    }
+
     /** Waits (without helping the future along) until the recorder ran, and gives its thread. */
     protected static Thread completedOn(AtomicReference<Thread> recorder) throws InterruptedException {
         await(() -> recorder.get() != null, "the future to complete");
