@@ -157,9 +157,10 @@ public final class Pipes {
     }
 
     /**
-     * Opens {@code fifo} on a thread of its own, then connects. A loop closing meanwhile unblocks the
-     * open by opening the FIFO read-write itself (Linux lets that complete a pending open on either
-     * side) and fails the future.
+     * Opens {@code fifo} on a thread of its own, then connects. A loop closing meanwhile fails the
+     * future and unblocks the open by holding the FIFO open read-write itself (Linux lets that complete
+     * a pending open on either side) until the opening thread is past its open: the thread may not have
+     * reached the blocking call yet when the loop closes.
      */
     private static <R> void openFifo(MemberLoop member, Path fifo, StandardOpenOption mode,
                                      CompletableFuture<R> result, Connector<FileChannel, R> connector) {
@@ -173,10 +174,13 @@ public final class Pipes {
                     throw new IllegalArgumentException(fifo + " is not a pipe: pipe transports are for FIFOs and "
                             + "character devices" + (attributes.isRegularFile() ? " (it is a regular file)" : ""));
                 }
-                channel = FileChannel.open(fifo, mode);
+                if (!opening.aborted()) {
+                    channel = FileChannel.open(fifo, mode);
+                }
             } catch (Throwable t) {
                 result.completeExceptionally(t);
             } finally {
+                opening.opened();
                 member.runtime().unregister(opening);
             }
             if (channel == null) {
@@ -201,6 +205,10 @@ public final class Pipes {
         private final Path fifo;
         private final CompletableFuture<?> result;
         private volatile boolean aborted;
+        // Guarded by this: whether the opening thread is past its open, and the read-write descriptor
+        // that keeps a late open from blocking until then.
+        private boolean opened;
+        private FileChannel unblocker;
 
         FifoOpening(Path fifo, CompletableFuture<?> result) {
             this.fifo = fifo;
@@ -211,14 +219,29 @@ public final class Pipes {
             return aborted;
         }
 
+        /** Called by the opening thread once its open returned, failed or was skipped. */
+        synchronized void opened() {
+            opened = true;
+            if (unblocker != null) {
+                closeQuietly(unblocker);
+                unblocker = null;
+            }
+        }
+
         @Override
         public void abortOnLoopClose() {
             aborted = true;
             result.completeExceptionally(new IllegalStateException("the event loop was closed while opening " + fifo));
-            try {
-                FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE).close();
-            } catch (IOException | RuntimeException ignored) {
-                // Not a FIFO after all, or gone: then nothing was blocked on it.
+            synchronized (this) {
+                if (opened) {
+                    return;
+                }
+                try {
+                    // A read-write open of a FIFO never blocks on Linux.
+                    unblocker = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                } catch (IOException | RuntimeException ignored) {
+                    // Not a FIFO after all, or gone: then nothing is blocked on it.
+                }
             }
         }
     }
