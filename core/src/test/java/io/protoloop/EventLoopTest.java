@@ -304,18 +304,40 @@ class EventLoopTest {
         await(negative);
     }
 
+    /**
+     * Blocks the loop until the returned latch is counted down. Timers are added to the loop's set on
+     * the calling thread, so a test that registers timers while the loop is parked sees them all run
+     * in `when` order, however late a starved registering thread is.
+     */
+    private CountDownLatch parkLoop() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch parked = new CountDownLatch(1);
+        loop.callSoonThreadsafe(() -> {
+            parked.countDown();
+            try {
+                release.await(WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        await(parked);
+        return release;
+    }
+
     @Test
     void timersRunOrderedByTheirTime() throws Exception {
         double base = loop.time() + 0.05;
         double[] offsets = {0.08, 0.02, 0.06, 0.0, 0.04, 0.1, 0.01};
         List<Double> ran = new CopyOnWriteArrayList<>();
         CountDownLatch done = new CountDownLatch(offsets.length);
+        CountDownLatch registered = parkLoop();
         for (double offset : offsets) {
             loop.callAt(base + offset, () -> {
                 ran.add(offset);
                 done.countDown();
             });
         }
+        registered.countDown();
         await(done);
         assertThat(ran).containsExactly(0.0, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1);
     }
@@ -327,6 +349,7 @@ class EventLoopTest {
         double base = loop.time() + 0.1;
         List<TimerHandle> ran = new CopyOnWriteArrayList<>();
         CountDownLatch done = new CountDownLatch(perThread * threads);
+        CountDownLatch registered = parkLoop();
         List<Thread> producers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             Random random = new Random(42 + t);
@@ -346,6 +369,7 @@ class EventLoopTest {
         for (Thread thread : producers) {
             thread.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
         }
+        registered.countDown();
         await(done);
         assertThat(ran).hasSize(perThread * threads).doesNotContainNull();
         for (int i = 1; i < ran.size(); i++) {

@@ -238,11 +238,10 @@ class LowLevelSockTest extends LowLevelTestBase {
 
     @Test
     void sockConnectToAClosedPortFailsWithConnectExceptionNamingTheAddress() throws Exception {
-        int port;
-        try (ServerSocketChannel probe = ServerSocketChannel.open()) {
-            probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            port = ((InetSocketAddress) probe.getLocalAddress()).getPort();
-        }
+        // Bound but never listening: connects are refused, and no other process can take the port meanwhile.
+        SocketChannel closed = track(SocketChannel.open());
+        closed.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        int port = ((InetSocketAddress) closed.getLocalAddress()).getPort();
         SocketChannel client = track(SocketChannel.open());
         client.configureBlocking(false);
         InetSocketAddress target = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
@@ -446,6 +445,7 @@ class LowLevelSockTest extends LowLevelTestBase {
 
         assertThatThrownBy(() -> get(received)).cause().isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");
+        selectorThread.join(10_000);
         assertThat(selectorThread.isAlive()).isFalse();
         assertThatThrownBy(() -> loop.sockRecv(pair[0], 10)).isInstanceOf(IllegalStateException.class);
         // The channel is usable again in blocking mode: the selector let go of it.

@@ -244,6 +244,7 @@ class LowLevelWatchTest extends LowLevelTestBase {
 
         loop.close();
 
+        thread.join(10_000);
         assertThat(thread.isAlive()).isFalse();
         assertThat(selector.watchCount()).isZero();
         assertThat(selector.keyCount()).isZero();

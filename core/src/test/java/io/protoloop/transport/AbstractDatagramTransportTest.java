@@ -175,7 +175,9 @@ abstract class AbstractDatagramTransportTest extends LoopTestBase {
         }
         DatagramRecorder client = new DatagramRecorder();
         DatagramTransport t = endpoint(client, null, new InetSocketAddress("127.0.0.1", closedPort)).transport();
-        for (int i = 0; i < 50 && client.errors.isEmpty(); i++) {
+        // Keep sending until the ICMP error shows: a starved loop may need a while to send and to read it.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (client.errors.isEmpty() && System.nanoTime() < deadline) {
             t.sendto(new byte[] {1});
             Thread.sleep(20);
         }

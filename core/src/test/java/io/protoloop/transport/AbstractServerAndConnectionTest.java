@@ -198,12 +198,13 @@ abstract class AbstractServerAndConnectionTest extends LoopTestBase {
 
     @Test
     void aRefusedConnectionFailsWithConnectException() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
+        // Bound but never listening: connects are refused, and no other process can take the port meanwhile.
+        try (java.net.Socket closed = new java.net.Socket()) {
+            closed.bind(new InetSocketAddress("127.0.0.1", 0));
+            int port = closed.getLocalPort();
+            assertThatThrownBy(() -> loop.createConnection(RecordingProtocol::new, "127.0.0.1", port)
+                    .get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(ConnectException.class);
         }
-        assertThatThrownBy(() -> loop.createConnection(RecordingProtocol::new, "127.0.0.1", port)
-                .get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(ConnectException.class);
     }
 
     @Test

@@ -78,7 +78,8 @@ class FailureAnalyzersTests {
     void endpointsStartedBeforeAFailingOneAreClosed() throws Exception {
         try (ServerSocket occupied = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             int free;
-            try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            // The datagram endpoint binds UDP, so the free port is found in UDP's port space.
+            try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
                 free = probe.getLocalPort();
             }
             this.contextRunner.withUserConfiguration(DatagramEndpoint.class, EchoEndpoint.class)

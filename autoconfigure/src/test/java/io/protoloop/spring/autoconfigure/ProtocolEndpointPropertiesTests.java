@@ -113,7 +113,7 @@ class ProtocolEndpointPropertiesTests {
                 ManagedEndpoint endpoint = registry(context).getEndpoint("limited");
                 try (Socket socket = Sockets.connect(new InetSocketAddress("127.0.0.1", port))) {
                     assertThat(socket.isConnected()).isTrue();
-                    await().atMost(Duration.ofSeconds(5)).until(() -> !endpoint.getTransports().isEmpty());
+                    await().atMost(Duration.ofSeconds(20)).until(() -> !endpoint.getTransports().isEmpty());
                     Transport transport = (Transport) endpoint.getTransports().get(0);
                     assertThat(transport.getWriteBufferLimits()).isEqualTo(new WriteBufferLimits(32 * 1024, 128 * 1024));
                 }

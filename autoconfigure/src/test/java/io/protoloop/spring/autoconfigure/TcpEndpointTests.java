@@ -63,7 +63,7 @@ class TcpEndpointTests {
                 assertThat(echo.getTransports()).hasSize(2).allSatisfy((t) -> assertThat(t).isInstanceOf(Transport.class));
             }
             ManagedEndpoint echo = context.getBean(EndpointRegistry.class).getEndpoint("echo");
-            await().atMost(Duration.ofSeconds(5)).until(() -> echo.getTransports().isEmpty());
+            await().atMost(Duration.ofSeconds(20)).until(() -> echo.getTransports().isEmpty());
         });
     }
 

@@ -116,13 +116,13 @@ class TlsEndpointTests {
             }
             ManagedEndpoint secure = context.getBean(EndpointRegistry.class).getEndpoint("secure");
             assertThat(secure.getState()).isEqualTo(ManagedEndpoint.State.RUNNING);
-            await().atMost(Duration.ofSeconds(5))
+            await().atMost(Duration.ofSeconds(20))
                 .until(() -> secure.getServerStatistics().handshakeFailures() == 1);
             assertThat(secure.getServerStatistics().connectionsTotal()).isZero();
             try (SSLSocket trusting = connect(context, ca, null)) {
                 assertThat(roundTrip(trusting, "still serving")).isEqualTo("still serving");
             }
-            await().atMost(Duration.ofSeconds(5)).until(() -> secure.getTransports().isEmpty());
+            await().atMost(Duration.ofSeconds(20)).until(() -> secure.getTransports().isEmpty());
         });
     }
 

@@ -66,7 +66,7 @@ class UdpEndpointTests {
     }
 
     private static String roundTrip(DatagramSocket socket, InetSocketAddress server, String text) throws Exception {
-        socket.setSoTimeout(5000);
+        socket.setSoTimeout(20_000);
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         socket.send(new DatagramPacket(bytes, bytes.length, server));
         DatagramPacket reply = new DatagramPacket(new byte[1024], 1024);

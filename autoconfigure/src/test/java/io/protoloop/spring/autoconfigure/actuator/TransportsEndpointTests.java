@@ -198,7 +198,8 @@ class TransportsEndpointTests {
                     });
                     long start = System.nanoTime();
                     TransportsDescriptor report = endpoint.transports(null, null, null);
-                    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+                    // The loop stays blocked for 20 s: returning well before shows the snapshot timeout.
+                    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
                     assertThat(report.transports()).singleElement().satisfies((t) -> {
                         assertThat(t.exact()).isFalse();
                         assertThat(t.bytesReceived()).isEqualTo(1);
