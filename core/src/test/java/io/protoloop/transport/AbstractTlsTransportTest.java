@@ -218,6 +218,11 @@ abstract class AbstractTlsTransportTest extends LoopTestBase {
         await(() -> client.receivedCount() == 3 + 10, "the reply over TLS");
         assertThat(new String(client.received(), StandardCharsets.US_ASCII)).isEqualTo("OK\ntls:hello\n");
         assertThat(client.events.stream().filter("connectionMade"::equals)).as("no second connectionMade").hasSize(1);
+        // The server sees one connection, now carried by the TLS transport, and the plain bytes are kept.
+        assertThat(server.transports()).containsExactly(serverSide);
+        assertThat(server.statistics().connectionsTotal()).isEqualTo(1);
+        assertThat(server.statistics().connectionsActive()).isEqualTo(1);
+        assertThat(server.statistics().bytesReceived()).isGreaterThanOrEqualTo("STARTTLS\nhello\n".length());
         plain.write("raw".getBytes(StandardCharsets.US_ASCII)); // the old transport is inert
         secure.close();
         assertThat(client.awaitLost()).isNull();

@@ -21,4 +21,13 @@ interface StreamListener {
     }
 
     void lost(StreamTransport transport);
+
+    /**
+     * {@code startTls} moved the connection from {@code old} to {@code replacement}: one connection,
+     * now carried by another transport. By default reported as the new one attached and the old lost.
+     */
+    default void handedOver(StreamTransport old, StreamTransport replacement) {
+        attached(replacement);
+        lost(old);
+    }
 }

@@ -134,6 +134,18 @@ final class StreamServer implements Server, StreamListener, LoopResource {
         completeIfDrained();
     }
 
+    /** A startTls upgrade is the same connection: it is not counted again in connectionsTotal. */
+    @Override
+    public void handedOver(StreamTransport old, StreamTransport replacement) {
+        synchronized (transports) {
+            if (transports.remove(old)) {
+                closedBytesReceived.addAndGet(old.bytesReceived());
+                closedBytesSent.addAndGet(old.bytesSent());
+            }
+            transports.add(replacement);
+        }
+    }
+
     private void completeIfDrained() {
         if (isClosed && transports.isEmpty()) {
             closedAndDrained.complete(null);

@@ -728,8 +728,7 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter
         StreamListener handover = new StreamListener() {
             @Override
             public void attached(StreamTransport transport) {
-                listener.attached(transport);
-                listener.lost(old);
+                listener.handedOver(old, transport);
             }
 
             @Override
