@@ -287,7 +287,7 @@ final class DatagramEndpoint extends ChannelInboundHandlerAdapter
         }
         if (!bufferDropped) {
             flow.remove(counted);
-            }
+        }
         if (!f.isSuccess() && connLost == 0) {
             Throwable cause = f.cause();
             if (cause instanceof IOException) {
@@ -399,6 +399,11 @@ final class DatagramEndpoint extends ChannelInboundHandlerAdapter
             channel.close();
             runtime.unregister(this);
         }
+    }
+
+    /** The Netty channel; tests put a handler in front of the socket to hold sends the kernel would. */
+    Channel channel() {
+        return channel;
     }
 
     // ---- monitoring -----------------------------------------------------------------------------
