@@ -92,7 +92,7 @@ public final class EchoBenchmark {
         System.out.printf(Locale.ROOT, "java=%s (%s) availableProcessors=%d%n%n", System.getProperty("java.version"),
                 System.getProperty("java.vm.name"), Runtime.getRuntime().availableProcessors());
 
-        List<String> rows = new ArrayList<>();
+        List<String> rows;
         List<String> problems = new ArrayList<>();
         try (ProtoloopEchoServer protoloop = config.runs(PROTOLOOP) ? new ProtoloopEchoServer(engine, config.threads()) : null;
              NettyEchoServer netty = config.runs(NETTY) ? new NettyEchoServer(engine, config.threads()) : null;
@@ -104,101 +104,106 @@ public final class EchoBenchmark {
                 System.out.printf("netty echo server on %s%n", netty.address());
             }
             System.out.println();
-
-            if (config.initialWarmupSeconds() > 0) {
-                // Warm the JIT on every code path (client and both servers) before any case is measured,
-                // so that whichever server runs first is not penalised.
-                System.out.printf(Locale.ROOT, "initial warm-up: %.1f s per server, size and connection count%n",
-                        config.initialWarmupSeconds());
-                for (int size : config.sizes()) {
-                    for (int connections : config.connections()) {
-                        for (InetSocketAddress address : new InetSocketAddress[] {
-                                protoloop == null ? null : protoloop.address(), netty == null ? null : netty.address()}) {
-                            if (address != null) {
-                                RunResult result = client.run(address, size, connections, config.initialWarmupSeconds(), 0);
-                                if (!result.problems.isEmpty()) {
-                                    problems.add(String.format(Locale.ROOT, "initial warm-up size=%d conns=%d %s: %s",
-                                            size, connections, address, result.problems));
-                                }
-                            }
-                        }
-                    }
-                }
-                settle();
-                System.out.println();
-            }
-
-            int caseIndex = 0;
-            for (int size : config.sizes()) {
-                for (int connections : config.connections()) {
-                    Aggregate protoloopResult = new Aggregate();
-                    Aggregate nettyResult = new Aggregate();
-                    for (int round = 0; round < config.rounds(); round++) {
-                        boolean protoloopFirst = (caseIndex + round) % 2 == 0;
-                        for (int i = 0; i < 2; i++) {
-                            boolean runProtoloop = (i == 0) == protoloopFirst;
-                            InetSocketAddress address;
-                            Aggregate into;
-                            String name;
-                            if (runProtoloop) {
-                                if (protoloop == null) {
-                                    continue;
-                                }
-                                address = protoloop.address();
-                                into = protoloopResult;
-                                name = PROTOLOOP;
-                            } else {
-                                if (netty == null) {
-                                    continue;
-                                }
-                                address = netty.address();
-                                into = nettyResult;
-                                name = NETTY;
-                            }
-                            RunResult result = client.run(address, size, connections, config.warmupSeconds(),
-                                    config.measureSeconds());
-                            into.add(result);
-                            System.out.printf(Locale.ROOT, "  size=%-6d conns=%-3d %-9s %,12.0f msg/s  p50=%8.1f us"
-                                            + "  p99=%8.1f us%s%n",
-                                    size, connections, name, result.messagesPerSecond(),
-                                    result.histogram.getValueAtPercentile(50) / 1000.0,
-                                    result.histogram.getValueAtPercentile(99) / 1000.0,
-                                    result.problems.isEmpty() ? "" : "  PROBLEMS: " + result.problems);
-                            for (String p : result.problems) {
-                                problems.add(String.format(Locale.ROOT, "size=%d conns=%d %s: %s", size, connections,
-                                        name, p));
-                            }
-                            settle();
-                        }
-                    }
-                    if (protoloop != null) {
-                        rows.add(protoloopResult.row(size, connections, PROTOLOOP,
-                                netty == null ? null : nettyResult));
-                    }
-                    if (netty != null) {
-                        rows.add(nettyResult.row(size, connections, NETTY, null));
-                    }
-                    caseIndex++;
-                }
-            }
+            rows = compare(config, client, protoloop == null ? null : protoloop.address(),
+                    netty == null ? null : netty.address(), problems);
         }
-
-        System.out.println();
-        System.out.printf(Locale.ROOT, "Results (engine=%s, %d server loop thread(s), %d client thread(s), %.1f s measured"
-                        + " per run, %d round(s)); ratio = protoloop msg/s / Netty msg/s%n%n",
-                engine.label, config.threads(), config.clientThreads(), config.measureSeconds(), config.rounds());
-        System.out.println("|  size | conns | server    |      msg/s | p50 (us) | p99 (us) | ratio |");
-        System.out.println("|------:|------:|-----------|-----------:|---------:|---------:|------:|");
-        rows.forEach(System.out::println);
+        printTable(config, rows);
         if (!problems.isEmpty()) {
-            System.out.println();
-            System.out.println("PROBLEMS:");
-            problems.forEach(p -> System.out.println("  " + p));
+            printProblems(problems);
             System.exit(2);
         }
     }
 
-    /** Lets the previous run's connections go away before the next run starts. */
+    /**
+     * Runs every case of {@code config} against both servers with the same client (either address may
+     * be null to run one server only), printing each run; returns the table rows and adds what went
+     * wrong to {@code problems}.
+     */
+    static List<String> compare(Config config, LoadClient client, InetSocketAddress protoloop,
+                                InetSocketAddress netty, List<String> problems) throws InterruptedException {
+        List<String> rows = new ArrayList<>();
+        if (config.initialWarmupSeconds() > 0) {
+            // Warm the JIT on every code path (client and both servers) before any case is measured,
+            // so that whichever server runs first is not penalised.
+            System.out.printf(Locale.ROOT, "initial warm-up: %.1f s per server, size and connection count%n",
+                    config.initialWarmupSeconds());
+            for (int size : config.sizes()) {
+                for (int connections : config.connections()) {
+                    for (InetSocketAddress address : new InetSocketAddress[] {protoloop, netty}) {
+                        if (address != null) {
+                            RunResult result = client.run(address, size, connections, config.initialWarmupSeconds(), 0);
+                            if (!result.problems.isEmpty()) {
+                                problems.add(String.format(Locale.ROOT, "initial warm-up size=%d conns=%d %s: %s",
+                                        size, connections, address, result.problems));
+                            }
+                        }
+                    }
+                }
+            }
+            settle();
+            System.out.println();
+        }
+
+        int caseIndex = 0;
+        for (int size : config.sizes()) {
+            for (int connections : config.connections()) {
+                Aggregate protoloopResult = new Aggregate();
+                Aggregate nettyResult = new Aggregate();
+                for (int round = 0; round < config.rounds(); round++) {
+                    boolean protoloopFirst = (caseIndex + round) % 2 == 0;
+                    for (int i = 0; i < 2; i++) {
+                        boolean runProtoloop = (i == 0) == protoloopFirst;
+                        InetSocketAddress address = runProtoloop ? protoloop : netty;
+                        if (address == null) {
+                            continue;
+                        }
+                        Aggregate into = runProtoloop ? protoloopResult : nettyResult;
+                        String name = runProtoloop ? PROTOLOOP : NETTY;
+                        RunResult result = client.run(address, size, connections, config.warmupSeconds(),
+                                config.measureSeconds());
+                        into.add(result);
+                        System.out.printf(Locale.ROOT, "  size=%-6d conns=%-3d %-9s %,12.0f msg/s  p50=%8.1f us"
+                                        + "  p99=%8.1f us%s%n",
+                                size, connections, name, result.messagesPerSecond(),
+                                result.histogram.getValueAtPercentile(50) / 1000.0,
+                                result.histogram.getValueAtPercentile(99) / 1000.0,
+                                result.problems.isEmpty() ? "" : "  PROBLEMS: " + result.problems);
+                        for (String p : result.problems) {
+                            problems.add(String.format(Locale.ROOT, "size=%d conns=%d %s: %s", size, connections,
+                                    name, p));
+                        }
+                        settle();
+                    }
+                }
+                if (protoloop != null) {
+                    rows.add(protoloopResult.row(size, connections, PROTOLOOP, netty == null ? null : nettyResult));
+                }
+                if (netty != null) {
+                    rows.add(nettyResult.row(size, connections, NETTY, null));
+                }
+                caseIndex++;
+            }
+        }
+        return rows;
+    }
+
+    static void printTable(Config config, List<String> rows) {
+        System.out.println();
+        System.out.printf(Locale.ROOT, "Results (engine=%s, %d server loop thread(s), %d client thread(s), %.1f s measured"
+                        + " per run, %d round(s)); ratio = protoloop msg/s / Netty msg/s%n%n",
+                config.engine().label, config.threads(), config.clientThreads(), config.measureSeconds(),
+                config.rounds());
+        System.out.println("|  size | conns | server    |      msg/s | p50 (us) | p99 (us) | ratio |");
+        System.out.println("|------:|------:|-----------|-----------:|---------:|---------:|------:|");
+        rows.forEach(System.out::println);
+    }
+
+    static void printProblems(List<String> problems) {
+        System.out.println();
+        System.out.println("PROBLEMS:");
+        problems.forEach(p -> System.out.println("  " + p));
+    }
+
     private static void settle() throws InterruptedException {
         System.gc();
         Thread.sleep(200);

@@ -72,52 +72,79 @@ public final class UdpEchoBenchmark {
         }, new InetSocketAddress("127.0.0.1", 0), null, DatagramOptions.DEFAULT).get(10, TimeUnit.SECONDS);
         InetSocketAddress protoloopAddress = protoloop.transport().getExtraInfo("sockname");
 
-        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
-                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        Channel netty = new Bootstrap().group(group)
-                .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(64 * 1024))
-                .handler(new ChannelInboundHandlerAdapter() {
-                    @Override
-                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                        DatagramPacket packet = (DatagramPacket) msg;
-                        ctx.write(new DatagramPacket(packet.content(), packet.sender()));
-                    }
+        try (NettyUdpEchoServer netty = new NettyUdpEchoServer(epoll)) {
+            System.out.printf(Locale.ROOT, "UDP echo, engine %s, 1 server thread each, %d round(s) of %.1f s%n",
+                    epoll ? "epoll" : "nio", rounds, measure);
+            compare(protoloopAddress, netty.address(), sizes, clients, warmup, measure, rounds)
+                    .forEach(System.out::println);
+        } finally {
+            protoloop.transport().close();
+            loop.close();
+        }
+    }
 
-                    @Override
-                    public void channelReadComplete(ChannelHandlerContext ctx) {
-                        ctx.flush();
-                    }
-                }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-        InetSocketAddress nettyAddress = (InetSocketAddress) netty.localAddress();
+    /** The plain Netty UDP echo server: each datagram back to its sender, flushed on read complete. */
+    static final class NettyUdpEchoServer implements AutoCloseable {
+        private final MultiThreadIoEventLoopGroup group;
+        private final Channel channel;
 
-        System.out.printf(Locale.ROOT, "UDP echo, engine %s, 1 server thread each, %d round(s) of %.1f s%n",
-                epoll ? "epoll" : "nio", rounds, measure);
-        System.out.println("| size | clients | server | datagrams/s | p50 (us) | p99 (us) | lost | ratio |");
-        System.out.println("|---:|---:|---|---:|---:|---:|---:|---:|");
+        NettyUdpEchoServer(boolean epoll) throws InterruptedException {
+            group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+            channel = new Bootstrap().group(group)
+                    .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(64 * 1024))
+                    .handler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            DatagramPacket packet = (DatagramPacket) msg;
+                            ctx.write(new DatagramPacket(packet.content(), packet.sender()));
+                        }
+
+                        @Override
+                        public void channelReadComplete(ChannelHandlerContext ctx) {
+                            ctx.flush();
+                        }
+                    }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        }
+
+        InetSocketAddress address() {
+            return (InetSocketAddress) channel.localAddress();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            channel.close().sync();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    /**
+     * Every size and client count against both servers with the same client, alternating which goes
+     * first; returns the table (header included), a lost datagram counted in its row.
+     */
+    static List<String> compare(InetSocketAddress protoloop, InetSocketAddress netty, int[] sizes, int[] clients,
+                                double warmup, double measure, int rounds) throws Exception {
+        List<String> table = new ArrayList<>();
+        table.add("| size | clients | server | datagrams/s | p50 (us) | p99 (us) | lost | ratio |");
+        table.add("|---:|---:|---|---:|---:|---:|---:|---:|");
         for (int size : sizes) {
             for (int n : clients) {
                 Result p = new Result();
                 Result q = new Result();
                 for (int round = 0; round < rounds; round++) {
                     boolean protoloopFirst = round % 2 == 0;
-                    run(protoloopFirst ? protoloopAddress : nettyAddress, size, n, warmup, measure,
-                            protoloopFirst ? p : q);
-                    run(protoloopFirst ? nettyAddress : protoloopAddress, size, n, warmup, measure,
-                            protoloopFirst ? q : p);
+                    run(protoloopFirst ? protoloop : netty, size, n, warmup, measure, protoloopFirst ? p : q);
+                    run(protoloopFirst ? netty : protoloop, size, n, warmup, measure, protoloopFirst ? q : p);
                 }
-                print(size, n, "protoloop", p, String.format(Locale.ROOT, "%.2f", p.rate() / q.rate()));
-                print(size, n, "netty", q, "");
+                table.add(row(size, n, "protoloop", p, String.format(Locale.ROOT, "%.2f", p.rate() / q.rate())));
+                table.add(row(size, n, "netty", q, ""));
             }
         }
-        protoloop.transport().close();
-        netty.close().sync();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-        loop.close();
+        return table;
     }
 
-    private static void print(int size, int clients, String server, Result r, String ratio) {
-        System.out.printf(Locale.ROOT, "| %d | %d | %s | %,.0f | %.1f | %.1f | %d | %s |%n", size, clients, server,
+    private static String row(int size, int clients, String server, Result r, String ratio) {
+        return String.format(Locale.ROOT, "| %d | %d | %s | %,.0f | %.1f | %.1f | %d | %s |", size, clients, server,
                 r.rate(), r.histogram.getValueAtPercentile(50) / 1000.0,
                 r.histogram.getValueAtPercentile(99) / 1000.0, r.lost.get(), ratio);
     }
@@ -192,7 +219,7 @@ public final class UdpEchoBenchmark {
         result.seconds += measure;
     }
 
-    private static int[] ints(String csv) {
+    static int[] ints(String csv) {
         String[] parts = csv.split(",");
         int[] out = new int[parts.length];
         for (int i = 0; i < parts.length; i++) {
