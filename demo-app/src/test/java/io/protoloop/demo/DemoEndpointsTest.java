@@ -1,5 +1,8 @@
 package io.protoloop.demo;
 
+import io.protoloop.spring.EndpointRegistry;
+import io.protoloop.spring.ManagedEndpoint;
+import io.protoloop.transport.Transport;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
@@ -8,6 +11,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -18,6 +22,7 @@ import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,6 +42,9 @@ class DemoEndpointsTest {
 
     @Autowired
     TickerLines tickerLines;
+
+    @Autowired
+    EndpointRegistry registry;
 
     private static Socket connect(int port) throws IOException {
         Socket socket = new Socket();
@@ -68,6 +76,45 @@ class DemoEndpointsTest {
             byte[] echoed = readToEof(socket.getInputStream());
             sent.get(20, TimeUnit.SECONDS);
             assertThat(echoed).isEqualTo(payload);
+        }
+    }
+
+    @Test
+    void aClientThatSendsAndNeverReadsIsPushedBackInsteadOfBuffered() throws Exception {
+        long total = 64L * 1024 * 1024;
+        try (Socket socket = connect(echoPort)) {
+            AtomicLong written = new AtomicLong();
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                byte[] chunk = new byte[64 * 1024];
+                try {
+                    OutputStream out = socket.getOutputStream();
+                    while (written.get() < total) {
+                        out.write(chunk);
+                        written.addAndGet(chunk.length);
+                    }
+                } catch (IOException e) {
+                    // The socket closes under the blocked write when the test ends.
+                }
+            });
+            ManagedEndpoint echo = registry.getEndpoint("echo");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            Transport transport = null;
+            while (System.nanoTime() < deadline) {
+                transport = echo.getTransports().isEmpty() ? null : (Transport) echo.getTransports().get(0);
+                if (transport != null && !transport.isReading()) {
+                    break;
+                }
+                Thread.sleep(20);
+            }
+            // pauseWriting paused reading: what the client sends stays in the kernel's buffers, so the
+            // server holds about one high-water mark, not what the client pushed.
+            assertThat(transport).isNotNull();
+            assertThat(transport.isReading()).as("reading paused").isFalse();
+            assertThat(transport.getWriteBufferSize()).isGreaterThan(64 * 1024).isLessThan(1024 * 1024);
+            // The kernel's buffers fill and the client's write blocks, far short of 64 MiB.
+            Thread.sleep(300);
+            assertThat(writer).isNotDone();
+            assertThat(written.get()).isLessThan(total);
         }
     }
 

@@ -169,8 +169,8 @@ public class ProtoloopProperties {
         private @Nullable String shell;
 
         /**
-         * Time a SUBPROCESS endpoint's process gets to exit after SIGTERM at shutdown before it is
-         * killed with SIGKILL.
+         * Time a SUBPROCESS endpoint's process, and every process it started, get to exit after
+         * SIGTERM at shutdown before those left are killed with SIGKILL.
          */
         private Duration stopTimeout = Duration.ofSeconds(10);
 

@@ -223,7 +223,11 @@ final class SubprocessEndpointRunner extends EndpointRunner {
         return Dropped.NONE;
     }
 
-    /** SIGTERM, then SIGKILL after {@code stop-timeout}; the future completes once the process is gone. */
+    /**
+     * SIGTERM, then SIGKILL after {@code stop-timeout}, to the process and to every process it started
+     * (a shell's {@code sleep}, a worker pool): signalling the child alone would orphan its own children,
+     * still running after the application stopped. The future completes once they are all gone.
+     */
     @Override
     CompletableFuture<Void> stop() {
         SubprocessTransport transport;
@@ -239,18 +243,24 @@ final class SubprocessEndpointRunner extends EndpointRunner {
             }
             this.state = State.STOPPING;
         }
+        // Taken before any signal: once the child dies its children are re-parented and out of reach.
+        List<ProcessHandle> descendants = descendants(transport);
         logger.info("Protoloop endpoint " + this.spec.describe() + ": stopping process " + transport.getPid()
+                + ((descendants.isEmpty()) ? "" : " and its " + descendants.size() + " descendant(s)")
                 + " (SIGTERM, then SIGKILL after " + this.spec.stopTimeout().toMillis() + "ms)");
         signal(transport, false);
+        descendants.forEach(ProcessHandle::destroy);
         long timeout = this.spec.stopTimeout().toMillis();
-        return ended.copy()
+        return CompletableFuture.allOf(ended.copy(), exited(descendants))
             .orTimeout(timeout, TimeUnit.MILLISECONDS)
             .exceptionallyCompose((failure) -> {
                 if (StartFailures.unwrap(failure) instanceof TimeoutException) {
                     logger.warn("Protoloop endpoint " + this.spec.describe() + ": process " + transport.getPid()
-                            + " did not exit within " + timeout + "ms of SIGTERM; killing it");
+                            + " or a descendant did not exit within " + timeout + "ms of SIGTERM; killing them");
                     signal(transport, true);
-                    return ended.copy().orTimeout(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    descendants.forEach(ProcessHandle::destroyForcibly);
+                    return CompletableFuture.allOf(ended.copy(), exited(descendants))
+                        .orTimeout(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
                 }
                 return CompletableFuture.failedFuture(failure);
             })
@@ -267,6 +277,14 @@ final class SubprocessEndpointRunner extends EndpointRunner {
                 }
                 return null;
             });
+    }
+
+    private static List<ProcessHandle> descendants(SubprocessTransport transport) {
+        return ProcessHandle.of(transport.getPid()).map((process) -> process.descendants().toList()).orElse(List.of());
+    }
+
+    private static CompletableFuture<Void> exited(List<ProcessHandle> processes) {
+        return CompletableFuture.allOf(processes.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new));
     }
 
     private static void signal(SubprocessTransport transport, boolean kill) {

@@ -76,6 +76,21 @@ class SubprocessEndpointTests {
     }
 
     @Test
+    void stoppingAlsoEndsTheProcessesTheChildStarted() {
+        long[] grandchild = new long[1];
+        this.contextRunner.withUserConfiguration(ParentEndpoint.class).run((context) -> {
+            TestProtocols.Instances instances = context.getBean(TestProtocols.Instances.class);
+            Recorder parent = (Recorder) instances.created.iterator().next();
+            await().atMost(Duration.ofSeconds(20)).until(() -> parent.output().endsWith("\n"));
+            grandchild[0] = Long.parseLong(parent.output().trim());
+            assertThat(ProcessHandle.of(grandchild[0])).hasValueSatisfying((p) -> assertThat(p.isAlive()).isTrue());
+        });
+        // Signalling the shell alone would have left its sleep running for 30 s, re-parented.
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> ProcessHandle.of(grandchild[0]).filter(ProcessHandle::isAlive).isEmpty());
+    }
+
+    @Test
     void outputReachesTheProtocol() {
         this.contextRunner.withUserConfiguration(GreeterEndpoint.class).run((context) -> {
             ManagedEndpoint greeter = context.getBean(EndpointRegistry.class).getEndpoint("greeter");
@@ -188,6 +203,10 @@ class SubprocessEndpointTests {
             instances.add(this);
         }
 
+        synchronized String output() {
+            return this.stdout.toString(StandardCharsets.UTF_8);
+        }
+
         @Override
         public synchronized void pipeDataReceived(int fd, ByteBuffer data) {
             if (fd == 1) {
@@ -203,6 +222,15 @@ class SubprocessEndpointTests {
     static class SleeperEndpoint extends Recorder {
 
         SleeperEndpoint(TestProtocols.Instances instances) {
+            super(instances);
+        }
+
+    }
+
+    @ProtocolEndpoint(name = "parent", transport = TransportKind.SUBPROCESS, shell = "sleep 30 & echo $!; wait")
+    static class ParentEndpoint extends Recorder {
+
+        ParentEndpoint(TestProtocols.Instances instances) {
             super(instances);
         }
 
