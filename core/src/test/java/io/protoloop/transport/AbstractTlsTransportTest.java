@@ -336,6 +336,51 @@ abstract class AbstractTlsTransportTest extends LoopTestBase {
     }
 
     @Test
+    void aServerHandshakeThatNeverStartsIsAbortedAtTheHandshakeTimeout() throws Exception {
+        List<RecordingProtocol> accepted = new CopyOnWriteArrayList<>();
+        Server server = track(loop.createServer(() -> {
+            RecordingProtocol p = new RecordingProtocol();
+            accepted.add(p);
+            return p;
+        }, "127.0.0.1", 0, ServerOptions.builder().ssl(TestPki.get().serverContext())
+                .sslHandshakeTimeout(java.time.Duration.ofMillis(300)).build()).get(10, TimeUnit.SECONDS));
+        try (java.net.Socket silent = new java.net.Socket("127.0.0.1", Sockets.port(server.sockets().get(0)))) {
+            // The default timeout is 60 s: the server closing within the 20 s read timeout is the 300 ms one.
+            silent.setSoTimeout(20_000);
+            int read;
+            try {
+                read = silent.getInputStream().read();
+            } catch (java.net.SocketException reset) {
+                read = -1;
+            }
+            assertThat(read).as("the server closed the connection").isEqualTo(-1);
+        }
+        await(() -> server.statistics().handshakeFailures() == 1, "the handshake failure to be counted");
+        assertThat(accepted).as("no protocol sees a connection whose handshake failed").isEmpty();
+        assertThat(server.statistics().connectionsActive()).isZero();
+        assertThat(handled).isEmpty();
+    }
+
+    @Test
+    void aClientHandshakeThatGetsNoAnswerFailsTheConnectAtTheHandshakeTimeout() throws Exception {
+        try (java.net.ServerSocket mute = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            RecordingProtocol client = new RecordingProtocol();
+            CompletableFuture<Connection<Transport, RecordingProtocol>> connecting = loop.createConnection(
+                    () -> client, "127.0.0.1", mute.getLocalPort(), ConnectionOptions.builder()
+                            .ssl(TestPki.get().clientContext())
+                            .sslHandshakeTimeout(java.time.Duration.ofMillis(300)).build());
+            try (java.net.Socket accepted = mute.accept()) {
+                // Accepted, and never a byte back: only the handshake timeout ends the wait.
+                assertThatThrownBy(() -> connecting.get(20, TimeUnit.SECONDS))
+                        .isInstanceOf(java.util.concurrent.ExecutionException.class)
+                        .cause().isInstanceOf(javax.net.ssl.SSLHandshakeException.class)
+                        .hasMessageContaining("timed out");
+            }
+            assertThat(client.events).as("the protocol never saw the connection").isEmpty();
+        }
+    }
+
+    @Test
     void tlsOptionsAreValidated() {
         assertThatThrownBy(() -> ServerOptions.builder().clientAuth(ClientAuth.REQUIRE).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ssl");
