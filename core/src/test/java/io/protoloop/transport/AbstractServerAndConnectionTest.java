@@ -208,8 +208,9 @@ abstract class AbstractServerAndConnectionTest extends LoopTestBase {
     }
 
     @Test
-    void everyResolvedAddressIsTriedInOrder() throws Exception {
+    void aHostNameIsResolvedAndReached() throws Exception {
         // "localhost" may resolve to ::1 and 127.0.0.1; a server on one of them must still be reached.
+        // ConnectInOrderTest pins the fall-through from a refused address to the next.
         List<RecordingProtocol> accepted = new CopyOnWriteArrayList<>();
         SocketAddress address = serveInto(RecordingProtocol::new, accepted);
         Connection<Transport, RecordingProtocol> c = loop.createConnection(RecordingProtocol::new, "localhost",
@@ -217,6 +218,27 @@ abstract class AbstractServerAndConnectionTest extends LoopTestBase {
         assertThat(c.transport().<InetSocketAddress>getExtraInfo("peername").getAddress().isLoopbackAddress()).isTrue();
         c.transport().close();
         assertThat(c.protocol().awaitLost()).isNull();
+    }
+
+    @Test
+    void aServerListensOnEveryHostItIsGiven() throws Exception {
+        List<RecordingProtocol> accepted = new CopyOnWriteArrayList<>();
+        Server server = track(loop.createServer(() -> {
+            EchoProtocol p = new EchoProtocol();
+            accepted.add(p);
+            return p;
+        }, List.of("127.0.0.1", "127.0.0.2"), 0, ServerOptions.DEFAULT).get(10, TimeUnit.SECONDS));
+        assertThat(server.sockets()).extracting(a -> ((InetSocketAddress) a).getAddress().getHostAddress())
+                .containsExactly("127.0.0.1", "127.0.0.2");
+        for (SocketAddress address : server.sockets()) {
+            try (java.net.Socket client = new java.net.Socket()) {
+                client.connect(address, 10_000);
+                client.setSoTimeout(10_000);
+                client.getOutputStream().write('x');
+                assertThat(client.getInputStream().read()).isEqualTo('x');
+            }
+        }
+        assertThat(accepted).hasSize(2);
     }
 
     @Test

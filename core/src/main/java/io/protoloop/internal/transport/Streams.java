@@ -162,14 +162,19 @@ public final class Streams {
         Objects.requireNonNull(host, "host must not be null");
         requirePort(port);
         Objects.requireNonNull(options, "options");
-        MemberLoop member = loop.nextMember();
-        return resolve(loop, List.of(host), port).thenCompose(addresses -> {
-            CompletableFuture<Connection<Transport, P>> result = new CompletableFuture<>();
-            String serverHostname = options.serverHostname() != null ? options.serverHostname() : host;
-            connectNext(member, factory, addresses.iterator(), options, serverHostname, false, result,
-                    new ArrayList<>());
-            return result;
-        });
+        String serverHostname = options.serverHostname() != null ? options.serverHostname() : host;
+        return resolve(loop, List.of(host), port)
+                .thenCompose(addresses -> connectInOrder(loop, factory, addresses, serverHostname, options));
+    }
+
+    /** Connects to the first of {@code addresses} that accepts, as asyncio does with what it resolved. */
+    static <P extends BaseProtocol<Transport>> CompletableFuture<Connection<Transport, P>> connectInOrder(
+            AbstractLoop loop, Supplier<? extends P> factory, List<SocketAddress> addresses, String serverHostname,
+            ConnectionOptions options) {
+        CompletableFuture<Connection<Transport, P>> result = new CompletableFuture<>();
+        connectNext(loop.nextMember(), factory, addresses.iterator(), options, serverHostname, false, result,
+                new ArrayList<>());
+        return result;
     }
 
     public static <P extends BaseProtocol<Transport>> CompletableFuture<Connection<Transport, P>> createUnixConnection(
