@@ -141,6 +141,16 @@ class DemoAppIT {
             assertThat(transports.statusCode()).isEqualTo(200);
             assertThat(transports.body()).contains("\"echo\"").contains("\"udp-echo\"").contains("\"exec\"")
                     .contains("\"ticker\"");
+            // One transport by its id: the open echo connection.
+            String echo = get("/actuator/transports?endpoint=echo").body();
+            java.util.regex.Matcher id = java.util.regex.Pattern.compile("\"transports\":\\[\\{\"id\":\"(\\d+)\"")
+                    .matcher(echo);
+            assertThat(id.find()).as(echo).isTrue();
+            HttpResponse<String> one = get("/actuator/transports/" + id.group(1));
+            assertThat(one.statusCode()).isEqualTo(200);
+            assertThat(one.body()).contains("\"id\":\"" + id.group(1) + "\"", "\"endpoint\":\"echo\"",
+                    "\"kind\":\"tcp\"", "\"writeBufferLimits\":");
+            assertThat(get("/actuator/transports/999999999").statusCode()).isEqualTo(404);
         }
     }
 
