@@ -3,6 +3,7 @@ package io.protoloop.transport;
 import io.protoloop.Connection;
 import io.protoloop.DatagramOptions;
 import io.protoloop.protocol.DatagramProtocol;
+import io.protoloop.testsupport.DatagramRecorder;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -32,52 +33,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 abstract class AbstractDatagramTransportTest extends LoopTestBase {
 
     private static final InetSocketAddress ANY_LOCAL = new InetSocketAddress("127.0.0.1", 0);
-
-    /** Records datagrams (copied), errors and the lifecycle. */
-    static class DatagramRecorder implements DatagramProtocol {
-        final List<byte[]> datagrams = new CopyOnWriteArrayList<>();
-        final List<InetSocketAddress> senders = new CopyOnWriteArrayList<>();
-        final List<IOException> errors = new CopyOnWriteArrayList<>();
-        final List<String> events = new CopyOnWriteArrayList<>();
-        final CompletableFuture<Throwable> lost = new CompletableFuture<>();
-        volatile DatagramTransport transport;
-
-        @Override
-        public void connectionMade(DatagramTransport transport) {
-            this.transport = transport;
-            events.add("connectionMade");
-        }
-
-        @Override
-        public void datagramReceived(ByteBuffer data, InetSocketAddress addr) {
-            byte[] b = new byte[data.remaining()];
-            data.get(b);
-            datagrams.add(b);
-            senders.add(addr);
-        }
-
-        @Override
-        public void errorReceived(IOException exc) {
-            errors.add(exc);
-            events.add("errorReceived");
-        }
-
-        @Override
-        public void pauseWriting() {
-            events.add("pauseWriting");
-        }
-
-        @Override
-        public void resumeWriting() {
-            events.add("resumeWriting");
-        }
-
-        @Override
-        public void connectionLost(Throwable exc) {
-            events.add("connectionLost");
-            lost.complete(exc);
-        }
-    }
 
     /** The seed's UDP echo server: every datagram goes back to its sender. */
     static final class EchoServer extends DatagramRecorder {

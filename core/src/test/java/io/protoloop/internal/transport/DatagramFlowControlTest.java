@@ -5,21 +5,18 @@ import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.protoloop.DatagramOptions;
 import io.protoloop.EventLoop;
-import io.protoloop.protocol.DatagramProtocol;
+import io.protoloop.testsupport.DatagramRecorder;
 import io.protoloop.transport.DatagramTransport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -38,8 +35,8 @@ class DatagramFlowControlTest {
     private static final int COUNTED = PAYLOAD + DatagramTransport.HEADER_SIZE;
 
     private EventLoop loop;
-    private final Recorder receiver = new Recorder();
-    private final Recorder sender = new Recorder();
+    private final DatagramRecorder receiver = new DatagramRecorder();
+    private final DatagramRecorder sender = new DatagramRecorder();
     private DatagramEndpoint transport;
     private final HeldSends held = new HeldSends();
 
@@ -196,46 +193,6 @@ class DatagramFlowControlTest {
             while (releaseOne()) {
                 // Each send completes (or fails, if the channel closed) in turn.
             }
-        }
-    }
-
-    /** Records callbacks and datagrams. */
-    private static final class Recorder implements DatagramProtocol {
-        final List<String> events = new CopyOnWriteArrayList<>();
-        final List<byte[]> datagrams = new CopyOnWriteArrayList<>();
-        final CompletableFuture<Throwable> lost = new CompletableFuture<>();
-
-        @Override
-        public void connectionMade(DatagramTransport transport) {
-            events.add("connectionMade");
-        }
-
-        @Override
-        public void datagramReceived(ByteBuffer data, InetSocketAddress addr) {
-            byte[] bytes = new byte[data.remaining()];
-            data.get(bytes);
-            datagrams.add(bytes);
-        }
-
-        @Override
-        public void errorReceived(IOException exc) {
-            events.add("errorReceived " + exc);
-        }
-
-        @Override
-        public void pauseWriting() {
-            events.add("pauseWriting");
-        }
-
-        @Override
-        public void resumeWriting() {
-            events.add("resumeWriting");
-        }
-
-        @Override
-        public void connectionLost(Throwable exc) {
-            events.add("connectionLost");
-            lost.complete(exc);
         }
     }
 }
