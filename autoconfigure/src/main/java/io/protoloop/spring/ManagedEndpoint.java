@@ -69,6 +69,26 @@ public interface ManagedEndpoint {
     }
 
     /**
+     * Bytes read from the stdout and stderr of this endpoint's processes that have exited
+     * (SUBPROCESS), since the endpoint started; the running process's are in its transport's
+     * {@link io.protoloop.transport.TransportStatistics#snapshot() snapshot}. 0 for other kinds.
+     * @return the bytes received by processes that exited
+     */
+    default long getExitedBytesReceived() {
+        return 0;
+    }
+
+    /**
+     * Bytes written to the stdin of this endpoint's processes that have exited (SUBPROCESS), since
+     * the endpoint started; the running process's are in its transport's
+     * {@link io.protoloop.transport.TransportStatistics#snapshot() snapshot}. 0 for other kinds.
+     * @return the bytes sent by processes that exited
+     */
+    default long getExitedBytesSent() {
+        return 0;
+    }
+
+    /**
      * Why the endpoint's last start failed (the bind or spawn error); {@code null} when it started,
      * or has not been started yet.
      * @return the failure, or {@code null}

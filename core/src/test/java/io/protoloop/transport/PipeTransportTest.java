@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -291,6 +292,125 @@ class PipeTransportTest {
         assertThat(c.protocol().lost.get(10, TimeUnit.SECONDS)).isInstanceOf(IOException.class)
                 .hasMessageContaining("Broken pipe").hasMessageContaining("write pipe");
         assertThat(handled).isEmpty();
+    }
+
+    // ---- statistics -------------------------------------------------------------------------------
+
+    /** The snapshot of {@code transport}, taken on its loop: exact. */
+    private static TransportSnapshot snapshotOnLoop(BaseTransport transport) throws Exception {
+        CompletableFuture<TransportSnapshot> result = new CompletableFuture<>();
+        transport.loop().callSoon(() -> result.complete(((TransportStatistics) transport).snapshot()));
+        return result.get(20, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aReadPipeCountsTheBytesItReadAndShowsItsPause() throws Exception {
+        Instant before = Instant.now();
+        Pipe pipe = Pipe.open();
+        Connection<ReadTransport, RecordingProtocol> c = loop.connectReadPipe(RecordingProtocol::new, pipe.source())
+                .get(10, TimeUnit.SECONDS);
+        ReadTransport t = c.transport();
+
+        TransportSnapshot fresh = snapshotOnLoop(t);
+        assertThat(fresh.kind()).isEqualTo("pipe");
+        assertThat(fresh.id()).isPositive();
+        assertThat(fresh.openedAt()).isNotNull().isAfterOrEqualTo(before).isBeforeOrEqualTo(Instant.now());
+        assertThat(fresh.bytesReceived()).isZero();
+        assertThat(fresh.bytesSent()).isZero();
+        assertThat(fresh.readingPaused()).isFalse();
+        assertThat(fresh.writingPaused()).isFalse();
+        assertThat(fresh.closing()).isFalse();
+        assertThat(fresh.writeBufferSize()).isZero();
+        assertThat(fresh.writeBufferLimits()).as("a read pipe has no write buffer").isNull();
+        assertThat(fresh.peername()).isNull();
+        assertThat(fresh.sockname()).isNull();
+
+        t.pauseReading();
+        assertThat(snapshotOnLoop(t).readingPaused()).isTrue();
+        t.resumeReading();
+        assertThat(snapshotOnLoop(t).readingPaused()).isFalse();
+
+        write(pipe.sink(), "hello ");
+        write(pipe.sink(), "pipe");
+        pipe.sink().close();
+        assertThat(c.protocol().awaitLost()).isNull();
+        TransportSnapshot done = snapshotOnLoop(t);
+        assertThat(done.bytesReceived()).isEqualTo(10);
+        assertThat(done.closing()).isTrue();
+        assertThat(done.readingPaused()).isFalse();
+        assertThat(done.id()).isEqualTo(fresh.id());
+    }
+
+    /**
+     * Nobody reads the pipe yet, under tiny limits: one 256 KiB write pauses the protocol and stays
+     * buffered whole; once the other end reads it, it counts as sent and the protocol resumes.
+     */
+    @Test
+    void aWritePipeCountsTheBytesTheSystemTookAndShowsItsPause() throws Exception {
+        int size = 256 * 1024;
+        Pipe pipe = Pipe.open();
+        Connection<WriteTransport, WriteRecorder> c = loop.connectWritePipe(WriteRecorder::new, pipe.sink())
+                .get(10, TimeUnit.SECONDS);
+        WriteTransport t = c.transport();
+        t.setWriteBufferLimits(1000, 100);
+
+        TransportSnapshot fresh = snapshotOnLoop(t);
+        assertThat(fresh.kind()).isEqualTo("pipe");
+        assertThat(fresh.writeBufferLimits()).isEqualTo(new WriteBufferLimits(100, 1000));
+        assertThat(fresh.bytesSent()).isZero();
+        assertThat(fresh.writingPaused()).isFalse();
+        assertThat(fresh.openedAt()).isBeforeOrEqualTo(Instant.now());
+
+        CompletableFuture<TransportSnapshot> afterWrite = new CompletableFuture<>();
+        t.loop().callSoon(() -> {
+            t.write(new byte[size]);
+            afterWrite.complete(((TransportStatistics) t).snapshot());
+        });
+        TransportSnapshot paused = afterWrite.get(20, TimeUnit.SECONDS);
+        assertThat(paused.writingPaused()).isTrue();
+        assertThat(paused.writeBufferSize()).isEqualTo(size).isGreaterThan(paused.writeBufferLimits().high());
+        assertThat(paused.bytesSent()).isZero();
+        assertThat(paused.readingPaused()).isFalse();
+        assertThat(c.protocol().events).containsExactly("connectionMade", "pauseWriting");
+
+        ByteBuffer drain = ByteBuffer.allocate(64 * 1024);
+        long read = 0;
+        while (read < size) {
+            read += pipe.source().read(drain);
+            drain.clear();
+        }
+        await(() -> c.protocol().events.contains("resumeWriting"), "resumeWriting");
+        TransportSnapshot resumed = snapshotOnLoop(t);
+        assertThat(resumed.writingPaused()).isFalse();
+        assertThat(resumed.writeBufferSize()).isZero();
+        assertThat(resumed.bytesSent()).isEqualTo(size);
+
+        t.close();
+        assertThat(c.protocol().lost.get(10, TimeUnit.SECONDS)).isNull();
+        TransportSnapshot closed = snapshotOnLoop(t);
+        assertThat(closed.closing()).isTrue();
+        assertThat(closed.bytesSent()).isEqualTo(size);
+        assertThat(closed.id()).isEqualTo(fresh.id());
+        pipe.source().close();
+    }
+
+    @Test
+    void everyPipeHasItsOwnId() throws Exception {
+        Pipe first = Pipe.open();
+        Pipe second = Pipe.open();
+        ReadTransport reader = loop.connectReadPipe(RecordingProtocol::new, first.source())
+                .get(10, TimeUnit.SECONDS).transport();
+        WriteTransport writer = loop.connectWritePipe(WriteRecorder::new, first.sink()).get(10, TimeUnit.SECONDS)
+                .transport();
+        ReadTransport another = loop.connectReadPipe(RecordingProtocol::new, second.source())
+                .get(10, TimeUnit.SECONDS).transport();
+
+        assertThat(List.of(snapshotOnLoop(reader).id(), snapshotOnLoop(writer).id(), snapshotOnLoop(another).id()))
+                .doesNotHaveDuplicates().isSorted();
+        reader.close();
+        writer.close();
+        another.close();
+        second.sink().close();
     }
 
     @Test

@@ -27,27 +27,39 @@ public enum ProtoloopMeters implements MeterDocumentation {
     CONNECTIONS_TOTAL("protoloop.connections.total", Meter.Type.COUNTER, null,
             "Connections accepted since the endpoint bound"),
 
-    /** Bytes received, plaintext for TLS, closed connections included (TCP, UNIX, UDP). */
+    /**
+     * Bytes received, plaintext for TLS, closed connections included (TCP, UNIX, UDP); for SUBPROCESS,
+     * bytes read from the processes' stdout and stderr, processes that exited included.
+     */
     BYTES_RECEIVED("protoloop.bytes.received", Meter.Type.COUNTER, BaseUnits.BYTES,
             "Bytes received (plaintext for TLS), closed connections included"),
 
-    /** Bytes the operating system took, plaintext for TLS, closed connections included (TCP, UNIX, UDP). */
+    /**
+     * Bytes the operating system took, plaintext for TLS, closed connections included (TCP, UNIX, UDP);
+     * for SUBPROCESS, bytes written to the processes' stdin, processes that exited included.
+     */
     BYTES_SENT("protoloop.bytes.sent", Meter.Type.COUNTER, BaseUnits.BYTES,
             "Bytes sent (plaintext for TLS), closed connections included"),
 
-    /** Bytes buffered for writing, summed over the endpoint's transports (TCP, UNIX, UDP). */
+    /** Bytes buffered for writing, summed over the endpoint's transports (TCP, UNIX, UDP; SUBPROCESS: stdin). */
     WRITE_BUFFER_SIZE("protoloop.write.buffer.size", Meter.Type.GAUGE, BaseUnits.BYTES,
             "Bytes buffered for writing, summed over the endpoint's transports"),
 
-    /** The largest write buffer among the endpoint's transports (TCP, UNIX, UDP). */
+    /** The largest write buffer among the endpoint's transports (TCP, UNIX, UDP; SUBPROCESS: stdin). */
     WRITE_BUFFER_MAX("protoloop.write.buffer.max", Meter.Type.GAUGE, BaseUnits.BYTES,
             "The largest write buffer among the endpoint's transports"),
 
-    /** Transports whose protocol was told pauseWriting() and not yet resumeWriting() (TCP, UNIX, UDP). */
+    /**
+     * Transports whose protocol was told pauseWriting() and not yet resumeWriting() (TCP, UNIX, UDP;
+     * SUBPROCESS: for a full stdin).
+     */
     WRITING_PAUSED("protoloop.writing.paused", Meter.Type.GAUGE, null,
             "Transports whose protocol is paused for writing (write buffer over the high-water mark)"),
 
-    /** Transports with reading paused by pauseReading() (TCP, UNIX). */
+    /**
+     * Transports with reading paused by pauseReading() (TCP, UNIX; SUBPROCESS: the process's stdout or
+     * stderr, paused through getPipeTransport(fd)).
+     */
     READING_PAUSED("protoloop.reading.paused", Meter.Type.GAUGE, null, "Transports with reading paused"),
 
     /** Datagrams received (UDP). */

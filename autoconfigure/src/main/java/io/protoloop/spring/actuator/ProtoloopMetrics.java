@@ -214,6 +214,9 @@ public class ProtoloopMetrics implements MeterBinder, ApplicationListener<Protoc
                 meters.add(counter(registry, ProtoloopMeters.DATAGRAMS_ERRORS, tags, sampler, Sample::datagramErrors));
             }
             case SUBPROCESS -> {
+                // The process's transport adds up its pipes: stdout and stderr in, stdin out and buffered.
+                addBytesAndBuffers(registry, tags, sampler, meters);
+                meters.add(gauge(registry, ProtoloopMeters.READING_PAUSED, tags, sampler, Sample::readingPaused));
                 meters.add(gauge(registry, ProtoloopMeters.SUBPROCESSES_ACTIVE, tags, sampler,
                         Sample::subprocessesActive));
                 meters.add(counter(registry, ProtoloopMeters.SUBPROCESS_EXITS, tags, sampler, Sample::exits));
@@ -313,8 +316,10 @@ public class ProtoloopMetrics implements MeterBinder, ApplicationListener<Protoc
             long bufferMax = 0;
             long writingPaused = 0;
             long readingPaused = 0;
-            long received = 0;
-            long sent = 0;
+            // Processes that exited (SUBPROCESS; 0 for other kinds) before the live transports: one
+            // moving from those to these meanwhile is missed for one sample, never counted twice.
+            long received = this.endpoint.getExitedBytesReceived();
+            long sent = this.endpoint.getExitedBytesSent();
             long datagramsReceived = 0;
             long datagramsSent = 0;
             long datagramErrors = 0;

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -137,7 +138,7 @@ public class TransportsEndpoint {
     @Nullable Listed find(String id) {
         for (ManagedEndpoint managed : this.registry.getEndpoints()) {
             for (BaseTransport transport : managed.getTransports()) {
-                if (id(transport, null).equals(id)) {
+                if (id(transport).equals(id)) {
                     return new Listed(managed, transport, 0);
                 }
             }
@@ -233,40 +234,26 @@ public class TransportsEndpoint {
                     limits(s.writeBufferLimits()), s.bytesReceived(), s.bytesSent(), datagrams,
                     (openedAt != null) ? openedAt.toString() : null, age(openedAt), process, exact);
         }
-        // A transport without core's statistics (subprocess transports of this core): what its API tells.
-        WriteTransport stdin = null;
-        if (transport instanceof SubprocessTransport subprocess
-                && subprocess.getPipeTransport(0) instanceof WriteTransport pipe) {
-            stdin = pipe;
-        }
+        // A transport protoloop-core did not make (an application's own ManagedEndpoint): what its API tells.
         int bufferSize = 0;
         LimitsDescriptor limits = null;
-        WriteTransport writable = (transport instanceof WriteTransport write) ? write : stdin;
-        if (writable != null) {
-            bufferSize = writable.getWriteBufferSize();
-            limits = limits(writable.getWriteBufferLimits());
+        if (transport instanceof WriteTransport write) {
+            bufferSize = write.getWriteBufferSize();
+            limits = limits(write.getWriteBufferLimits());
         }
         else if (transport instanceof DatagramTransport datagram) {
             bufferSize = datagram.getWriteBufferSize();
             limits = limits(datagram.getWriteBufferLimits());
         }
-        String kind = (transport instanceof SubprocessTransport) ? "subprocess"
-                : listed.endpoint().getKind().name().toLowerCase(java.util.Locale.ROOT);
-        return new TransportDescriptor(id(transport, null), endpoint, kind, null, null, false,
-                !transport.isClosing(), false, false, transport.isClosing(), bufferSize, limits, null, null, null,
-                null, null, process, exact);
+        String kind = listed.endpoint().getKind().name().toLowerCase(Locale.ROOT);
+        return new TransportDescriptor(id(transport), endpoint, kind, null, null, false, !transport.isClosing(),
+                false, false, transport.isClosing(), bufferSize, limits, null, null, null, null, null, process, exact);
     }
 
-    /** The id listed for a transport: core's id, or {@code pid-<pid>} for a subprocess without one. */
-    static String id(BaseTransport transport, @Nullable TransportSnapshot snapshot) {
-        if (snapshot != null) {
-            return Long.toString(snapshot.id());
-        }
+    /** The id listed for a transport: core's id, or {@code object-<hash>} for a transport core did not make. */
+    static String id(BaseTransport transport) {
         if (transport instanceof TransportStatistics statistics) {
             return Long.toString(statistics.snapshot().id());
-        }
-        if (transport instanceof SubprocessTransport subprocess) {
-            return "pid-" + subprocess.getPid();
         }
         return "object-" + Integer.toHexString(System.identityHashCode(transport));
     }
@@ -393,21 +380,24 @@ public class TransportsEndpoint {
 
     /**
      * One live transport.
-     * @param id its id (core's transport id; {@code pid-<pid>} for a subprocess transport without one)
+     * @param id its id (core's transport id; {@code object-<hash>} for a transport core did not make)
      * @param endpoint the endpoint it belongs to
      * @param kind {@code tcp}, {@code unix}, {@code udp}, {@code subprocess}
      * @param peername the remote address, or {@code null}
      * @param sockname the local address, or {@code null}
      * @param tls whether it speaks TLS
      * @param reading asyncio's {@code is_reading()}
-     * @param readingPaused whether reading is paused ({@code pauseReading()})
-     * @param writingPaused whether the protocol is paused for writing (buffer went over high)
+     * @param readingPaused whether reading is paused ({@code pauseReading()}; for a subprocess, of its
+     * stdout or stderr)
+     * @param writingPaused whether the protocol is paused for writing (buffer went over high; stdin's
+     * for a subprocess)
      * @param closing whether it is closing
      * @param writeBufferSize bytes buffered for writing ({@code getWriteBufferSize()}; stdin's for a
      * subprocess)
      * @param writeBufferLimits the water marks, or {@code null}
-     * @param bytesReceived bytes received, or {@code null} when not counted
-     * @param bytesSent bytes sent, or {@code null} when not counted
+     * @param bytesReceived bytes received (from stdout and stderr for a subprocess), or {@code null} when
+     * not counted
+     * @param bytesSent bytes sent (into stdin for a subprocess), or {@code null} when not counted
      * @param datagrams datagram counters (UDP), or {@code null}
      * @param openedAt when it was made (ISO-8601), or {@code null}
      * @param ageSeconds how long it has been open, or {@code null}

@@ -17,6 +17,8 @@ import io.protoloop.spring.InvalidEndpointException;
 import io.protoloop.spring.RestartPolicy;
 import io.protoloop.transport.BaseTransport;
 import io.protoloop.transport.SubprocessTransport;
+import io.protoloop.transport.TransportSnapshot;
+import io.protoloop.transport.TransportStatistics;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -51,6 +53,11 @@ final class SubprocessEndpointRunner extends EndpointRunner {
 
     private volatile @Nullable Integer lastExitCode;
 
+    /** Bytes of the processes that exited since the endpoint started (written under the lock). */
+    private volatile long exitedBytesReceived;
+
+    private volatile long exitedBytesSent;
+
     private @Nullable TimerHandle restartTimer;
 
     SubprocessEndpointRunner(EndpointSpec spec, EventLoop loop) {
@@ -68,6 +75,8 @@ final class SubprocessEndpointRunner extends EndpointRunner {
             this.restarts = 0;
             this.exits = 0;
             this.lastExitCode = null;
+            this.exitedBytesReceived = 0;
+            this.exitedBytesSent = 0;
             this.state = State.STARTING;
         }
         return spawn().handle((transport, failure) -> {
@@ -131,6 +140,7 @@ final class SubprocessEndpointRunner extends EndpointRunner {
             this.lastExitCode = code;
             this.exits++;
             this.transport = null;
+            countBytes(transport);
             if (this.stopping) {
                 return;
             }
@@ -142,6 +152,19 @@ final class SubprocessEndpointRunner extends EndpointRunner {
                 return;
             }
             scheduleRestart(process);
+        }
+    }
+
+    /**
+     * Adds the bytes of a process that is gone to the endpoint's totals, with the lock held, after it
+     * left {@link #getTransports()}: a reader that takes the totals first and the transports after
+     * may miss it once, but never counts it twice.
+     */
+    private void countBytes(SubprocessTransport transport) {
+        if (transport instanceof TransportStatistics statistics) {
+            TransportSnapshot snapshot = statistics.snapshot();
+            this.exitedBytesReceived += snapshot.bytesReceived();
+            this.exitedBytesSent += snapshot.bytesSent();
         }
     }
 
@@ -272,6 +295,7 @@ final class SubprocessEndpointRunner extends EndpointRunner {
                         this.transport = null;
                         this.lastExitCode = transport.getReturncode();
                         this.exits++;
+                        countBytes(transport);
                     }
                     this.state = State.STOPPED;
                 }
@@ -335,6 +359,16 @@ final class SubprocessEndpointRunner extends EndpointRunner {
     @Override
     public long getExitCount() {
         return this.exits;
+    }
+
+    @Override
+    public long getExitedBytesReceived() {
+        return this.exitedBytesReceived;
+    }
+
+    @Override
+    public long getExitedBytesSent() {
+        return this.exitedBytesSent;
     }
 
 }

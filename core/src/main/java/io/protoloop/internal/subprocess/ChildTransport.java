@@ -14,9 +14,13 @@ import io.protoloop.protocol.SubprocessProtocol;
 import io.protoloop.transport.BaseTransport;
 import io.protoloop.transport.SubprocessTransport;
 import io.protoloop.transport.Transport;
+import io.protoloop.transport.TransportSnapshot;
+import io.protoloop.transport.TransportStatistics;
+import io.protoloop.transport.WriteBufferLimits;
 import io.protoloop.transport.WriteTransport;
 
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
@@ -31,8 +35,14 @@ import java.util.concurrent.CompletableFuture;
  * from their threads, the exit from an {@link ExitWatch} (the JDK's reaper thread has reaped the
  * child by then, so no zombie is left); {@code connectionLost(null)} follows once both are in.
  * Fields are confined to the loop thread except the volatile ones.
+ *
+ * <p>Its {@link #snapshot()} (kind {@code subprocess}) adds up its pipes, which take ids of their own:
+ * bytes received are stdout's and stderr's, bytes sent stdin's; reading is paused when stdout's or
+ * stderr's is ({@code getPipeTransport(fd).pauseReading()}); the write buffer, its limits and
+ * writing paused are stdin's (size 0, no limits without a stdin pipe). It is closing once closed or
+ * lost ({@link #isClosing()} follows asyncio: only after {@code close()}).
  */
-final class ChildTransport implements SubprocessTransport, LoopResource {
+final class ChildTransport implements SubprocessTransport, TransportStatistics, LoopResource {
 
     private final MemberLoop loop;
     private final LoopRuntime runtime;
@@ -53,6 +63,8 @@ final class ChildTransport implements SubprocessTransport, LoopResource {
     private volatile boolean lost;
     private boolean finished;
     private final ExitWatch exitWatch;
+    private final long id;
+    private final Instant openedAt = Instant.now();
 
     /** Wraps a started process; runs on the thread that started it. */
     ChildTransport(MemberLoop loop, Process process, String command, SubprocessProtocol protocol,
@@ -64,6 +76,8 @@ final class ChildTransport implements SubprocessTransport, LoopResource {
         this.pid = process.pid();
         this.command = command;
         this.protocol = protocol;
+        // Before the pipes': ids follow creation order.
+        this.id = runtime.nextTransportId();
         this.exitWatch = new ExitWatch(process, loop.netty(), this::processExited);
         String of = " of process " + pid + " (" + command + ")";
         if (options.stdin() == Redirect.PIPE) {
@@ -365,6 +379,26 @@ final class ChildTransport implements SubprocessTransport, LoopResource {
     @Override
     public EventLoop loop() {
         return loop;
+    }
+
+    // ---- monitoring -----------------------------------------------------------------------------
+
+    @Override
+    public TransportSnapshot snapshot() {
+        boolean readingPaused = (stdout != null && stdout.readingPaused()) || (stderr != null && stderr.readingPaused());
+        long received = (stdout != null ? stdout.bytesReceived() : 0) + (stderr != null ? stderr.bytesReceived() : 0);
+        boolean writingPaused = false;
+        int bufferSize = 0;
+        WriteBufferLimits limits = null;
+        long sent = 0;
+        if (stdin != null) {
+            writingPaused = stdin.writingPaused();
+            bufferSize = stdin.getWriteBufferSize();
+            limits = stdin.getWriteBufferLimits();
+            sent = stdin.bytesSent();
+        }
+        return new TransportSnapshot(id, "subprocess", null, null, false, readingPaused, writingPaused, closed || lost,
+                bufferSize, limits, received, sent, 0, 0, 0, openedAt);
     }
 
     private void report(String message, Throwable error) {

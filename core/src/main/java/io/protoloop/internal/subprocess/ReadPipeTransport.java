@@ -8,6 +8,8 @@ import io.protoloop.internal.loop.MemberLoop;
 import io.protoloop.protocol.BaseProtocol;
 import io.protoloop.protocol.Protocol;
 import io.protoloop.transport.Transport;
+import io.protoloop.transport.TransportSnapshot;
+import io.protoloop.transport.TransportStatistics;
 import io.protoloop.transport.WriteBufferLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +18,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
@@ -33,8 +36,12 @@ import java.util.concurrent.RejectedExecutionException;
  * asyncio) and then {@code connectionLost(null)}. An exception from {@code dataReceived} or
  * {@code eofReceived} goes to the exception handler and closes the transport with
  * {@code connectionLost(exc)}. Fields are confined to the loop thread except the volatile flags.
+ *
+ * <p>Its {@link #snapshot()} is of kind {@code pipe}: bytes received (handed to the loop by the
+ * reader thread, delivered or not), reading paused, closing; it has no write buffer (size 0, no
+ * limits).
  */
-final class ReadPipeTransport implements Transport, LoopResource, PipeReader.Listener {
+final class ReadPipeTransport implements Transport, TransportStatistics, LoopResource, PipeReader.Listener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReadPipeTransport.class);
 
@@ -52,6 +59,11 @@ final class ReadPipeTransport implements Transport, LoopResource, PipeReader.Lis
     private boolean lost;
     private boolean connectionLostCalled;
     private boolean pendingEof;
+
+    private final long id;
+    private final Instant openedAt = Instant.now();
+    /** Monitoring counter: written on the loop only, read from anywhere (a recent value is enough). */
+    private volatile long bytesReceived;
 
     /** A chunk the reader handed over while the protocol was paused. */
     private record Chunk(byte[] bytes, int length) {
@@ -71,6 +83,7 @@ final class ReadPipeTransport implements Transport, LoopResource, PipeReader.Lis
         this.description = description;
         this.pipeInfo = pipeInfo;
         this.reader = new PipeReader(source, unblocker, loop.netty(), this);
+        this.id = runtime.nextTransportId();
     }
 
     /** Starts the reader thread, which reads nothing before {@link #startReading()}. */
@@ -104,6 +117,7 @@ final class ReadPipeTransport implements Transport, LoopResource, PipeReader.Lis
 
     @Override
     public void pipeData(byte[] chunk, int length) {
+        bytesReceived += length;
         if (closing) {
             reader.recycle(chunk);
             return;
@@ -361,6 +375,24 @@ final class ReadPipeTransport implements Transport, LoopResource, PipeReader.Lis
     @Override
     public EventLoop loop() {
         return loop;
+    }
+
+    // ---- monitoring -----------------------------------------------------------------------------
+
+    @Override
+    public TransportSnapshot snapshot() {
+        return new TransportSnapshot(id, "pipe", null, null, false, paused, false, closing, 0, null, bytesReceived, 0,
+                0, 0, 0, openedAt);
+    }
+
+    /** Whether reading is paused ({@code pauseReading}); for the child's snapshot. */
+    boolean readingPaused() {
+        return paused;
+    }
+
+    /** Bytes read from the pipe so far; for the child's snapshot. */
+    long bytesReceived() {
+        return bytesReceived;
     }
 
     private void report(String message, Throwable error) {

@@ -7,6 +7,8 @@ import io.protoloop.internal.loop.LoopRuntime;
 import io.protoloop.internal.loop.MemberLoop;
 import io.protoloop.internal.transport.WriteFlowControl;
 import io.protoloop.protocol.BaseProtocol;
+import io.protoloop.transport.TransportSnapshot;
+import io.protoloop.transport.TransportStatistics;
 import io.protoloop.transport.WriteBufferLimits;
 import io.protoloop.transport.WriteTransport;
 import org.slf4j.Logger;
@@ -16,6 +18,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -34,8 +37,11 @@ import java.util.concurrent.RejectedExecutionException;
  * {@code close()}: flush, close the pipe, {@code connectionLost(null)}. A reader that went away is
  * noticed at the next write (asyncio also watches the descriptor for it; a blocking pipe cannot),
  * which fails with an {@link IOException} naming the broken pipe and closes the transport with it.
+ *
+ * <p>Its {@link #snapshot()} is of kind {@code pipe}: bytes sent (those whose {@code write()} system
+ * call returned), writing paused, closing, the write buffer and its limits.
  */
-final class WritePipeTransport implements WriteTransport, LoopResource, PipeWriter.Listener {
+final class WritePipeTransport implements WriteTransport, TransportStatistics, LoopResource, PipeWriter.Listener {
 
     private static final Logger LOG = LoggerFactory.getLogger(WritePipeTransport.class);
 
@@ -61,6 +67,11 @@ final class WritePipeTransport implements WriteTransport, LoopResource, PipeWrit
     private boolean bufferDropped;
     private int droppedWrites;
 
+    private final long id;
+    private final Instant openedAt = Instant.now();
+    /** Monitoring counter: written on the loop only, read from anywhere (a recent value is enough). */
+    private volatile long bytesSent;
+
     /**
      * @param sink        the stream the writer thread writes and closes
      * @param unblocker   an interruptible channel under {@code sink}, or null (see {@link PipeWriter})
@@ -79,6 +90,7 @@ final class WritePipeTransport implements WriteTransport, LoopResource, PipeWrit
         this.description = description;
         this.threadName = threadName;
         this.pipeInfo = pipeInfo;
+        this.id = runtime.nextTransportId();
     }
 
     /** On the loop: the protocol's {@code connectionMade}. */
@@ -171,6 +183,8 @@ final class WritePipeTransport implements WriteTransport, LoopResource, PipeWrit
 
     @Override
     public void pipeWritten(int bytes) {
+        // The operating system took them, even when an abort dropped the rest of the buffer since.
+        bytesSent += bytes;
         if (bufferDropped) {
             return;
         }
@@ -331,6 +345,24 @@ final class WritePipeTransport implements WriteTransport, LoopResource, PipeWrit
         } catch (RejectedExecutionException ignored) {
             // The loop is gone; the writer thread ends on its own.
         }
+    }
+
+    // ---- monitoring -----------------------------------------------------------------------------
+
+    @Override
+    public TransportSnapshot snapshot() {
+        return new TransportSnapshot(id, "pipe", null, null, false, false, flow.paused(), closing,
+                getWriteBufferSize(), flow.limits(), 0, bytesSent, 0, 0, 0, openedAt);
+    }
+
+    /** Whether the protocol was told {@code pauseWriting} and not yet resumed; for the child's snapshot. */
+    boolean writingPaused() {
+        return flow.paused();
+    }
+
+    /** Bytes written to the pipe so far; for the child's snapshot. */
+    long bytesSent() {
+        return bytesSent;
     }
 
     // ---- protocol plumbing ----------------------------------------------------------------------

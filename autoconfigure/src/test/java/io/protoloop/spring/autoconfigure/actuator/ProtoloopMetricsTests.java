@@ -18,6 +18,8 @@ import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.protoloop.EventLoop;
 import io.protoloop.protocol.SubprocessProtocol;
+import io.protoloop.spring.EndpointRegistry;
+import io.protoloop.spring.ManagedEndpoint;
 import io.protoloop.spring.ProtocolEndpoint;
 import io.protoloop.spring.RestartPolicy;
 import io.protoloop.spring.TransportKind;
@@ -28,6 +30,9 @@ import io.protoloop.spring.autoconfigure.actuator.ActuatorTestSupport.DatagramEc
 import io.protoloop.spring.autoconfigure.actuator.ActuatorTestSupport.Echo;
 import io.protoloop.spring.autoconfigure.actuator.ActuatorTestSupport.Flood;
 import io.protoloop.testsupport.Sockets;
+import io.protoloop.transport.ReadTransport;
+import io.protoloop.transport.SubprocessTransport;
+import io.protoloop.transport.WriteTransport;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -200,10 +205,103 @@ class ProtoloopMetricsTests {
                 assertThat(gauge(registry, "protoloop.subprocesses.active", "exiting")).isZero();
                 assertThat(counter(registry, "protoloop.subprocess.exits", "exiting")).isEqualTo(1);
             });
+            // The process wrote nothing and was given nothing; its pipes' meters say so.
+            for (String name : List.of("protoloop.bytes.received", "protoloop.bytes.sent")) {
+                assertThat(counter(registry, name, "exiting")).as(name).isZero();
+            }
+            for (String name : List.of("protoloop.write.buffer.size", "protoloop.write.buffer.max",
+                    "protoloop.writing.paused", "protoloop.reading.paused")) {
+                assertThat(gauge(registry, name, "exiting")).as(name).isZero();
+            }
+            assertThat(registry.find("protoloop.connections.active").tag("endpoint", "exiting").meters()).isEmpty();
+            assertThat(registry.find("protoloop.datagrams.received").tag("endpoint", "exiting").meters()).isEmpty();
             assertThat(counter(registry, "protoloop.datagrams.errors", "datagrams")).isZero();
             assertThat(gauge(registry, "protoloop.write.buffer.size", "datagrams")).isZero();
             assertThat(registry.find("protoloop.connections.active").tag("endpoint", "datagrams").meters()).isEmpty();
         });
+    }
+
+    @Test
+    void aRunningProcessCountsTheBytesWrittenToItsStdinAndReadFromItsStdout() {
+        this.contextRunner.withUserConfiguration(HelloCat.class).run((context) -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            TransportsEndpoint transports = context.getBean(TransportsEndpoint.class);
+            // cat echoes what the protocol wrote and keeps running: stdin is not closed.
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(counter(registry, "protoloop.bytes.sent", "cat")).isEqualTo(HelloCat.HELLO.length);
+                assertThat(counter(registry, "protoloop.bytes.received", "cat")).isEqualTo(HelloCat.HELLO.length);
+            });
+            assertThat(gauge(registry, "protoloop.subprocesses.active", "cat")).isEqualTo(1);
+            for (String name : List.of("protoloop.write.buffer.size", "protoloop.write.buffer.max",
+                    "protoloop.writing.paused", "protoloop.reading.paused")) {
+                assertThat(gauge(registry, name, "cat")).as(name).isZero();
+            }
+            TransportDescriptor process = transports.transports("cat", null, null).transports().get(0);
+            assertThat(process.kind()).isEqualTo("subprocess");
+            assertThat(process.exact()).isTrue();
+            assertThat(process.bytesSent()).isEqualTo(HelloCat.HELLO.length);
+            assertThat(process.bytesReceived()).isEqualTo(HelloCat.HELLO.length);
+            assertThat(process.reading()).isTrue();
+            assertThat(process.writingPaused()).isFalse();
+            assertThat(process.writeBufferSize()).isZero();
+            PrometheusMeterRegistry prometheus = context.getBean(PrometheusMeterRegistry.class);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(prometheus.scrape()).contains(
+                    "protoloop_bytes_sent_bytes_total{endpoint=\"cat\"} 10.0",
+                    "protoloop_bytes_received_bytes_total{endpoint=\"cat\"} 10.0",
+                    "protoloop_write_buffer_size_bytes{endpoint=\"cat\"} 0.0",
+                    "protoloop_writing_paused{endpoint=\"cat\"} 0.0", "protoloop_reading_paused{endpoint=\"cat\"} 0.0",
+                    "protoloop_subprocesses_active{endpoint=\"cat\"} 1"));
+        });
+    }
+
+    @Test
+    void aProcessThatDoesNotReadItsStdinShowsInTheBufferAndPauseMeters() {
+        this.contextRunner.withUserConfiguration(Stuffed.class).run((context) -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            TransportsEndpoint transports = context.getBean(TransportsEndpoint.class);
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(gauge(registry, "protoloop.writing.paused", "stuffed")).isEqualTo(1);
+                assertThat(gauge(registry, "protoloop.reading.paused", "stuffed")).isEqualTo(1);
+                assertThat(gauge(registry, "protoloop.write.buffer.size", "stuffed")).isEqualTo(Stuffed.BYTES);
+                assertThat(gauge(registry, "protoloop.write.buffer.max", "stuffed")).isEqualTo(Stuffed.BYTES);
+            });
+            // The writer thread's blocking write of the whole chunk has not returned: nothing counts as sent.
+            assertThat(counter(registry, "protoloop.bytes.sent", "stuffed")).isZero();
+            assertThat(counter(registry, "protoloop.bytes.received", "stuffed")).isZero();
+            TransportDescriptor process = transports.transports("stuffed", null, null).transports().get(0);
+            assertThat(process.exact()).isTrue();
+            assertThat(process.writingPaused()).isTrue();
+            assertThat(process.readingPaused()).isTrue();
+            assertThat(process.reading()).isFalse();
+            assertThat(process.closing()).isFalse();
+            assertThat(process.writeBufferSize()).isEqualTo(Stuffed.BYTES)
+                .isGreaterThan(process.writeBufferLimits().high());
+            assertThat(process.writeBufferLimits()).isEqualTo(new TransportsEndpoint.LimitsDescriptor(100, 1000));
+            assertThat(process.bytesSent()).isZero();
+        });
+    }
+
+    @Test
+    void bytesOfProcessesThatExitedStayCountedAcrossRestarts() {
+        this.contextRunner.withUserConfiguration(PingCat.class)
+            .withPropertyValues("protoloop.endpoints.ping.restart.max-restarts=2",
+                    "protoloop.endpoints.ping.restart.backoff=10ms")
+            .run((context) -> {
+                MeterRegistry registry = context.getBean(MeterRegistry.class);
+                ManagedEndpoint ping = context.getBean(EndpointRegistry.class).getEndpoint("ping");
+                // Three processes (the first and two restarts), each given "ping" and echoing it.
+                await().atMost(WAIT).untilAsserted(() -> {
+                    assertThat(ping.getState()).isEqualTo(ManagedEndpoint.State.FAILED);
+                    assertThat(ping.getTransports()).isEmpty();
+                    assertThat(ping.getExitedBytesSent()).isEqualTo(3 * 4);
+                    assertThat(ping.getExitedBytesReceived()).isEqualTo(3 * 4);
+                    assertThat(counter(registry, "protoloop.subprocess.exits", "ping")).isEqualTo(3);
+                    assertThat(counter(registry, "protoloop.bytes.sent", "ping")).isEqualTo(3 * 4);
+                    assertThat(counter(registry, "protoloop.bytes.received", "ping")).isEqualTo(3 * 4);
+                    assertThat(gauge(registry, "protoloop.subprocesses.active", "ping")).isZero();
+                });
+                assertThat(gauge(registry, "protoloop.write.buffer.size", "ping")).isZero();
+            });
     }
 
     @Test
@@ -283,6 +381,52 @@ class ProtoloopMetricsTests {
     @ProtocolEndpoint(name = "exiting", transport = TransportKind.SUBPROCESS, shell = "exit 3",
             restart = RestartPolicy.NEVER)
     static class ExitingProcess implements SubprocessProtocol {
+
+    }
+
+    /** Writes a line to {@code cat}, which echoes it and keeps running. */
+    @ProtocolEndpoint(name = "cat", transport = TransportKind.SUBPROCESS, command = "cat")
+    static class HelloCat implements SubprocessProtocol {
+
+        static final byte[] HELLO = "hello cat\n".getBytes(StandardCharsets.UTF_8);
+
+        @Override
+        public void connectionMade(SubprocessTransport transport) {
+            ((WriteTransport) transport.getPipeTransport(0)).write(HELLO);
+        }
+
+    }
+
+    /**
+     * A child that never reads its stdin, given more than a tiny high-water mark, with its stdout
+     * paused.
+     */
+    @ProtocolEndpoint(name = "stuffed", transport = TransportKind.SUBPROCESS, shell = "exec sleep 30")
+    static class Stuffed implements SubprocessProtocol {
+
+        static final int BYTES = 256 * 1024;
+
+        @Override
+        public void connectionMade(SubprocessTransport transport) {
+            WriteTransport stdin = (WriteTransport) transport.getPipeTransport(0);
+            stdin.setWriteBufferLimits(1000, 100);
+            stdin.write(new byte[BYTES]);
+            ((ReadTransport) transport.getPipeTransport(1)).pauseReading();
+        }
+
+    }
+
+    /** Gives {@code cat} "ping" and closes its stdin: cat echoes it and exits; always restarted. */
+    @ProtocolEndpoint(name = "ping", transport = TransportKind.SUBPROCESS, command = "cat",
+            restart = RestartPolicy.ALWAYS)
+    static class PingCat implements SubprocessProtocol {
+
+        @Override
+        public void connectionMade(SubprocessTransport transport) {
+            WriteTransport stdin = (WriteTransport) transport.getPipeTransport(0);
+            stdin.write("ping".getBytes(StandardCharsets.UTF_8));
+            stdin.writeEof();
+        }
 
     }
 

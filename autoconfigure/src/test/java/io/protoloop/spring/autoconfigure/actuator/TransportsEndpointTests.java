@@ -130,8 +130,27 @@ class TransportsEndpointTests {
             assertThat(process.endpoint()).isEqualTo("sleeper");
             assertThat(process.process().pid()).isEqualTo(pid);
             assertThat(process.process().returncode()).isNull();
+            assertThat(process.process().restarts()).isZero();
+            // Core's transport id, like every other transport's; the pid is in process.
+            assertThat(Long.parseLong(process.id())).isPositive();
+            assertThat(process.exact()).isTrue();
             assertThat(process.closing()).isFalse();
-            assertThat(endpoint.transport(process.id())).isNotNull();
+            assertThat(process.reading()).isTrue();
+            assertThat(process.readingPaused()).isFalse();
+            assertThat(process.writingPaused()).isFalse();
+            assertThat(process.writeBufferSize()).isZero();
+            assertThat(process.writeBufferLimits()).isEqualTo(new LimitsDescriptor(16384, 65536));
+            assertThat(process.bytesReceived()).isZero();
+            assertThat(process.bytesSent()).isZero();
+            assertThat(process.datagrams()).isNull();
+            assertThat(process.peername()).isNull();
+            assertThat(process.sockname()).isNull();
+            assertThat(process.openedAt()).isNotNull();
+            assertThat(process.ageSeconds()).isNotNegative();
+            TransportDescriptor one = endpoint.transport(process.id());
+            assertThat(one).isNotNull();
+            assertThat(one.process().pid()).isEqualTo(pid);
+            assertThat(endpoint.transport("pid-" + pid)).isNull();
         });
     }
 
