@@ -94,9 +94,13 @@ final class SubprocessEndpointRunner extends EndpointRunner {
         Supplier<? extends SubprocessProtocol> factory = (Supplier<? extends SubprocessProtocol>) this.spec.factory();
         CompletableFuture<? extends Connection<SubprocessTransport, ? extends SubprocessProtocol>> spawned;
         try {
+            // The endpoint's write-buffer.* water marks apply to the one thing it writes to: stdin.
+            SubprocessOptions options = SubprocessOptions.builder()
+                .stdinWriteBufferLimits(this.spec.writeBufferLimits().high(), this.spec.writeBufferLimits().low())
+                .build();
             spawned = (this.spec.shell() != null)
-                    ? this.loop.subprocessShell(factory, this.spec.shell(), SubprocessOptions.DEFAULT)
-                    : this.loop.subprocessExec(factory, this.spec.command(), SubprocessOptions.DEFAULT);
+                    ? this.loop.subprocessShell(factory, this.spec.shell(), options)
+                    : this.loop.subprocessExec(factory, this.spec.command(), options);
         }
         catch (RuntimeException ex) {
             return CompletableFuture.failedFuture(ex);

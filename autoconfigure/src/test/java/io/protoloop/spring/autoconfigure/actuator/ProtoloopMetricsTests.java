@@ -256,7 +256,11 @@ class ProtoloopMetricsTests {
 
     @Test
     void aProcessThatDoesNotReadItsStdinShowsInTheBufferAndPauseMeters() {
-        this.contextRunner.withUserConfiguration(Stuffed.class).run((context) -> {
+        // The endpoint's water marks reach the stdin pipe of its process.
+        this.contextRunner.withUserConfiguration(Stuffed.class)
+            .withPropertyValues("protoloop.endpoints.stuffed.write-buffer.high=1000B",
+                    "protoloop.endpoints.stuffed.write-buffer.low=100B")
+            .run((context) -> {
             MeterRegistry registry = context.getBean(MeterRegistry.class);
             TransportsEndpoint transports = context.getBean(TransportsEndpoint.class);
             await().atMost(WAIT).untilAsserted(() -> {
@@ -409,7 +413,6 @@ class ProtoloopMetricsTests {
         @Override
         public void connectionMade(SubprocessTransport transport) {
             WriteTransport stdin = (WriteTransport) transport.getPipeTransport(0);
-            stdin.setWriteBufferLimits(1000, 100);
             stdin.write(new byte[BYTES]);
             ((ReadTransport) transport.getPipeTransport(1)).pauseReading();
         }
