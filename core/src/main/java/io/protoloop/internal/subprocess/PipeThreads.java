@@ -3,8 +3,11 @@ package io.protoloop.internal.subprocess;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Starts the threads that do blocking pipe I/O. Java 17 has no virtual threads and a JDK
- * {@link Process} pipe cannot be put on a selector, so each piped stream gets a platform thread.
+ * Starts the threads that do blocking pipe I/O. A JDK {@link Process} pipe cannot be put on a
+ * selector, so each piped stream gets a platform thread. Not a virtual thread even where the JVM has
+ * them (21+): a pipe read is file I/O, which pins its carrier, and the scheduler's compensation stops
+ * at {@code jdk.virtualThreadScheduler.maxPoolSize} (256), so a few hundred idle children would
+ * starve every other virtual thread in the application.
  */
 final class PipeThreads {
 
