@@ -62,6 +62,15 @@ public enum ProtoloopMeters implements MeterDocumentation {
      */
     READING_PAUSED("protoloop.reading.paused", Meter.Type.GAUGE, null, "Transports with reading paused"),
 
+    /**
+     * TLS handshakes that failed since the endpoint bound (TCP and UNIX endpoints with an
+     * {@code ssl.bundle}): an untrusted or missing client certificate, a plaintext client, a handshake
+     * timeout. The protocol never sees these connections (asyncio hands a TLS connection to the
+     * protocol only after its handshake), so this is where they show.
+     */
+    TLS_HANDSHAKE_FAILURES("protoloop.tls.handshake.failures", Meter.Type.COUNTER, null,
+            "TLS handshakes that failed (the protocol never saw these connections)"),
+
     /** Datagrams received (UDP). */
     DATAGRAMS_RECEIVED("protoloop.datagrams.received", Meter.Type.COUNTER, null, "Datagrams received"),
 

@@ -205,6 +205,10 @@ public class ProtoloopMetrics implements MeterBinder, ApplicationListener<Protoc
                 meters.add(counter(registry, ProtoloopMeters.CONNECTIONS_TOTAL, tags, sampler, Sample::connectionsTotal));
                 addBytesAndBuffers(registry, tags, sampler, meters);
                 meters.add(gauge(registry, ProtoloopMeters.READING_PAUSED, tags, sampler, Sample::readingPaused));
+                if (sampler.endpoint.getSslBundle() != null) {
+                    meters.add(counter(registry, ProtoloopMeters.TLS_HANDSHAKE_FAILURES, tags, sampler,
+                            Sample::handshakeFailures));
+                }
             }
             case UDP -> {
                 addBytesAndBuffers(registry, tags, sampler, meters);
@@ -259,7 +263,7 @@ public class ProtoloopMetrics implements MeterBinder, ApplicationListener<Protoc
      */
     record Sample(long takenAt, long connectionsActive, long connectionsTotal, long bytesReceived, long bytesSent,
             long writeBufferSize, long writeBufferMax, long writingPaused, long readingPaused, long datagramsReceived,
-            long datagramsSent, long datagramErrors, long subprocessesActive, long exits) {
+            long datagramsSent, long datagramErrors, long subprocessesActive, long exits, long handshakeFailures) {
 
     }
 
@@ -289,6 +293,8 @@ public class ProtoloopMetrics implements MeterBinder, ApplicationListener<Protoc
         private long datagramErrors;
 
         private long exits;
+
+        private long handshakeFailures;
 
         EndpointSampler(ManagedEndpoint endpoint) {
             this.name = endpoint.getName();
@@ -357,6 +363,7 @@ public class ProtoloopMetrics implements MeterBinder, ApplicationListener<Protoc
                 received = server.bytesReceived();
                 sent = server.bytesSent();
                 this.connectionsTotal = Math.max(this.connectionsTotal, server.connectionsTotal());
+                this.handshakeFailures = Math.max(this.handshakeFailures, server.handshakeFailures());
             }
             this.bytesReceived = Math.max(this.bytesReceived, received);
             this.bytesSent = Math.max(this.bytesSent, sent);
@@ -367,7 +374,7 @@ public class ProtoloopMetrics implements MeterBinder, ApplicationListener<Protoc
             long processes = (this.endpoint.getPid() != null) ? 1 : 0;
             return new Sample(now, active, this.connectionsTotal, this.bytesReceived, this.bytesSent, bufferSize,
                     bufferMax, writingPaused, readingPaused, this.datagramsReceived, this.datagramsSent,
-                    this.datagramErrors, processes, this.exits);
+                    this.datagramErrors, processes, this.exits, this.handshakeFailures);
         }
 
     }
