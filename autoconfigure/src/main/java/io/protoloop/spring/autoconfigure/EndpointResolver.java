@@ -24,6 +24,14 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.BindHandler;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
+import org.springframework.boot.context.properties.bind.handler.NoUnboundElementsBindHandler;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.UnboundElementsSourceFilter;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
@@ -67,6 +75,7 @@ final class EndpointResolver {
             .entrySet()) {
             add(declared, fromDefinition(entry.getKey(), entry.getValue()));
         }
+        requireKnownKeys();
         Map<String, ProtoloopProperties.Endpoint> overrides = this.properties.getEndpoints();
         Map<String, String> keys = new LinkedHashMap<>();
         for (String key : overrides.keySet()) {
@@ -92,6 +101,35 @@ final class EndpointResolver {
             }
         }
         return specs;
+    }
+
+    /**
+     * Fails on a key under {@code protoloop.endpoints.<name>} that no endpoint property matches (a typo
+     * such as {@code prot} would otherwise be ignored, and the endpoint would run with the default).
+     * Only these keys: the rest of {@code protoloop.*} belongs to other property classes. Keys from
+     * environment variables and system properties are not held against the application, as Boot does.
+     */
+    private void requireKnownKeys() {
+        BindHandler strict = new NoUnboundElementsBindHandler(BindHandler.DEFAULT, new UnboundElementsSourceFilter());
+        try {
+            Binder.get(this.environment).bind(PREFIX, Bindable.mapOf(String.class, ProtoloopProperties.Endpoint.class),
+                    strict);
+        }
+        catch (BindException ex) {
+            if (!(ex.getCause() instanceof UnboundConfigurationPropertiesException unbound)) {
+                // A value that does not convert: the regular binding of ProtoloopProperties reports it.
+                return;
+            }
+            ConfigurationProperty first = unbound.getUnboundProperties().iterator().next();
+            String property = first.getName().toString();
+            String endpoint = property.substring(PREFIX.length() + 1).split("\\.", 2)[0];
+            throw new InvalidEndpointException(endpoint, property, "Property '" + property + "'"
+                    + ((first.getOrigin() != null) ? " (from " + first.getOrigin() + ")" : "")
+                    + " is not a protoloop endpoint property.",
+                    "Correct or remove it. Endpoint properties are enabled, host, port, path, backlog, reuse-port, "
+                            + "keep-alive, write-buffer.high/low, ssl.bundle/client-auth, command, shell, "
+                            + "restart.policy/max-restarts/backoff/max-backoff and stop-timeout.");
+        }
     }
 
     private static String knownNames(Map<String, Declared> declared) {

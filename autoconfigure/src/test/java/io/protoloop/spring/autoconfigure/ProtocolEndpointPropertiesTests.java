@@ -199,6 +199,31 @@ class ProtocolEndpointPropertiesTests {
     }
 
     @Test
+    void aMisspeltEndpointPropertyFailsStartupNamingIt() {
+        this.contextRunner.withBean("limits", UnnamedEndpoint.class)
+            .withPropertyValues("protoloop.endpoints.limits.port=0", "protoloop.endpoints.limits.write-bufer.high=1KB")
+            .run((context) -> {
+                InvalidEndpointException ex = invalid(context);
+                assertThat(ex.getProperty()).isEqualTo("protoloop.endpoints.limits.write-bufer.high");
+                assertThat(ex.getDescription()).contains("is not a protoloop endpoint property");
+                assertThat(ex.getAction()).contains("write-buffer.high/low");
+            });
+    }
+
+    @Test
+    void everyDocumentedEndpointPropertyIsAccepted() {
+        this.contextRunner.withBean("limits", UnnamedEndpoint.class)
+            .withPropertyValues("protoloop.endpoints.limits.enabled=true", "protoloop.endpoints.limits.host=127.0.0.1",
+                    "protoloop.endpoints.limits.port=0", "protoloop.endpoints.limits.backlog=50",
+                    "protoloop.endpoints.limits.reuse-port=true", "protoloop.endpoints.limits.keep-alive=true",
+                    "protoloop.endpoints.limits.write-buffer.high=2KB", "protoloop.endpoints.limits.write-buffer.low=1KB",
+                    "protoloop.endpoints.limits.restart.policy=never", "protoloop.endpoints.limits.restart.max-restarts=1",
+                    "protoloop.endpoints.limits.restart.backoff=1s", "protoloop.endpoints.limits.restart.max-backoff=2s",
+                    "protoloop.endpoints.limits.stop-timeout=1s")
+            .run((context) -> assertThat(spec(context, "limits").backlog()).isEqualTo(50));
+    }
+
+    @Test
     void unixEndpointWithoutPathFailsStartup() {
         this.contextRunner.withUserConfiguration(PathlessUnixEndpoint.class)
             .run((context) -> assertThat(invalid(context).getProperty()).isEqualTo("protoloop.endpoints.pathless.path"));
