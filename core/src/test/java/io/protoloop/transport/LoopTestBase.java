@@ -27,7 +27,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -111,15 +110,7 @@ abstract class LoopTestBase {
 
     /** Runs {@code action} on the transport's loop and waits for it. */
     protected static <T> T onLoop(Transport transport, Supplier<T> action) throws Exception {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        transport.loop().callSoon(() -> {
-            try {
-                f.complete(action.get());
-            } catch (Throwable t) {
-                f.completeExceptionally(t);
-            }
-        });
-        return f.get(10, TimeUnit.SECONDS);
+        return io.protoloop.testsupport.OnLoop.run(transport, action);
     }
 
     static class EchoProtocol extends RecordingProtocol {

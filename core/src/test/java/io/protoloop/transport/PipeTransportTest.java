@@ -298,9 +298,7 @@ class PipeTransportTest {
 
     /** The snapshot of {@code transport}, taken on its loop: exact. */
     private static TransportSnapshot snapshotOnLoop(BaseTransport transport) throws Exception {
-        CompletableFuture<TransportSnapshot> result = new CompletableFuture<>();
-        transport.loop().callSoon(() -> result.complete(((TransportStatistics) transport).snapshot()));
-        return result.get(20, TimeUnit.SECONDS);
+        return io.protoloop.testsupport.OnLoop.snapshot(transport);
     }
 
     @Test

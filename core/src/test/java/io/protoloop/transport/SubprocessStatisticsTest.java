@@ -2,6 +2,7 @@ package io.protoloop.transport;
 
 import io.protoloop.Redirect;
 import io.protoloop.SubprocessOptions;
+import io.protoloop.testsupport.OnLoop;
 import io.protoloop.testsupport.RecordingSubprocessProtocol;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,8 +15,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import static io.protoloop.testsupport.RecordingProtocol.await;
@@ -30,21 +29,12 @@ class SubprocessStatisticsTest extends SubprocessTestBase {
 
     private static final int MIB = 1024 * 1024;
 
-    /** The snapshot of {@code transport}, taken on its loop: exact. */
     private static TransportSnapshot snapshotOnLoop(BaseTransport transport) throws Exception {
-        return onLoop(transport, () -> ((TransportStatistics) transport).snapshot());
+        return OnLoop.snapshot(transport);
     }
 
     private static <T> T onLoop(BaseTransport transport, Supplier<T> action) throws Exception {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        transport.loop().callSoon(() -> {
-            try {
-                result.complete(action.get());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
-        return result.get(20, TimeUnit.SECONDS);
+        return OnLoop.run(transport, action);
     }
 
     private static TransportSnapshot pipe(SubprocessTransport transport, int fd) throws Exception {
