@@ -389,6 +389,15 @@ abstract class AbstractTlsTransportTest extends LoopTestBase {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ssl");
         assertThatThrownBy(() -> ServerOptions.builder().sslHandshakeTimeout(java.time.Duration.ZERO).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sslHandshakeTimeout");
+        // A client-side startTls never skips hostname verification by omission; "" is the explicit way.
+        assertThatThrownBy(() -> StartTlsOptions.client(null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("serverHostname");
+        assertThatThrownBy(() -> StartTlsOptions.builder().build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("serverHostname");
+        assertThat(StartTlsOptions.builder().serverHostname("").build().serverHostname()).isEmpty();
+        assertThat(StartTlsOptions.builder().serverSide(true).handshakeTimeout(java.time.Duration.ofSeconds(5))
+                .build()).isEqualTo(new StartTlsOptions(true, null, java.time.Duration.ofSeconds(5),
+                        StartTlsOptions.server().shutdownTimeout()));
         assertThatThrownBy(() -> loop.createUnixConnection(RecordingProtocol::new, "/tmp/x.sock",
                 ConnectionOptions.builder().ssl(TestPki.get().clientContext()).build()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("serverHostname");
