@@ -44,6 +44,21 @@ public final class MemberLoop extends AbstractLoop {
         }
     }
 
+    /**
+     * {@link #runOnLoop} for the public methods of a transport: once the loop is closed, a call from
+     * another thread acts on a transport the loop's close already closed, so it is dropped, as asyncio
+     * drops writes after close, instead of failing the caller. False when dropped, so the caller can
+     * release what it allocated for the task.
+     */
+    public boolean runOnLoopUnlessClosed(Runnable task) {
+        try {
+            runOnLoop(task);
+            return true;
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            return false;
+        }
+    }
+
     void addTimer(LoopTimerHandle handle) {
         timers.add(handle);
     }

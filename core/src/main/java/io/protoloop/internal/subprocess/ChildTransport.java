@@ -302,7 +302,7 @@ final class ChildTransport implements SubprocessTransport, TransportStatistics, 
     /** asyncio's {@code close()}: close every pipe, then SIGKILL the child if it still runs. */
     @Override
     public void close() {
-        loop.runOnLoop(this::closeOnLoop);
+        loop.runOnLoopUnlessClosed(this::closeOnLoop);
     }
 
     private void closeOnLoop() {
@@ -368,7 +368,7 @@ final class ChildTransport implements SubprocessTransport, TransportStatistics, 
             throw new IllegalArgumentException((newProtocol == null ? "null" : newProtocol.getClass().getName())
                     + " is not a SubprocessProtocol");
         }
-        loop.runOnLoop(() -> protocol = (SubprocessProtocol) newProtocol);
+        loop.runOnLoopUnlessClosed(() -> protocol = (SubprocessProtocol) newProtocol);
     }
 
     @Override

@@ -400,7 +400,7 @@ final class ReadPipeTransport implements Transport, TransportStatistics, LoopRes
     }
 
     private void onLoop(Runnable action) {
-        loop.runOnLoop(action);
+        loop.runOnLoopUnlessClosed(action);
     }
 
     @Override

@@ -127,11 +127,8 @@ final class WritePipeTransport implements WriteTransport, TransportStatistics, L
         if (loop.inLoop()) {
             writeOnLoop(copy);
         } else {
-            try {
-                loop.netty().execute(() -> writeOnLoop(copy));
-            } catch (RejectedExecutionException e) {
-                // The loop is closed, and so is this transport: writes after close are dropped.
-            }
+            // The loop closed, and so is this transport: writes after close are dropped.
+            loop.runOnLoopUnlessClosed(() -> writeOnLoop(copy));
         }
     }
 
@@ -400,7 +397,7 @@ final class WritePipeTransport implements WriteTransport, TransportStatistics, L
     }
 
     private void onLoop(Runnable action) {
-        loop.runOnLoop(action);
+        loop.runOnLoopUnlessClosed(action);
     }
 
     @Override

@@ -198,8 +198,8 @@ final class DatagramEndpoint extends ChannelInboundHandlerAdapter
         buf.writeBytes(data);
         if (loop.inLoop()) {
             send(buf, target);
-        } else {
-            loop.netty().execute(() -> send(buf, target));
+        } else if (!loop.runOnLoopUnlessClosed(() -> send(buf, target))) {
+            buf.release();
         }
     }
 
@@ -254,12 +254,17 @@ final class DatagramEndpoint extends ChannelInboundHandlerAdapter
      */
     private void sendEmpty(InetSocketAddress target) {
         if (pendingWrites > 0) {
-            // Keep datagram order: the empty one goes after what is queued.
+            // Keep datagram order: the empty one goes after what is queued, counted as asyncio counts
+            // every queued datagram (payload + 8, here just the 8).
             pendingWrites++;
+            flow.add(HEADER_SIZE);
             channel.writeAndFlush(channel.alloc().buffer(0)).addListener((ChannelFuture f) -> {
                 trySendEmpty(target);
-                sent(f, 0);
+                sent(f, HEADER_SIZE);
             });
+            if (flow.shouldPause()) {
+                CallbackErrors.pauseWriting(runtime, this, protocol);
+            }
             return;
         }
         trySendEmpty(target);
@@ -281,7 +286,8 @@ final class DatagramEndpoint extends ChannelInboundHandlerAdapter
 
     private void sent(ChannelFuture f, int counted) {
         pendingWrites--;
-        if (f.isSuccess() && counted > 0) {
+        // An empty datagram (counted = the header alone) was counted when trySendEmpty sent it.
+        if (f.isSuccess() && counted > HEADER_SIZE) {
             datagramsSent++;
             bytesSent += counted - HEADER_SIZE;
         }
@@ -457,7 +463,7 @@ final class DatagramEndpoint extends ChannelInboundHandlerAdapter
     }
 
     private void onLoop(Runnable action) {
-        loop.runOnLoop(action);
+        loop.runOnLoopUnlessClosed(action);
     }
 
     @Override

@@ -408,7 +408,9 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter
                 return;
             }
             ByteBuf copy = copy(data);
-            loop.netty().execute(() -> writeFromOtherThread(copy));
+            if (!loop.runOnLoopUnlessClosed(() -> writeFromOtherThread(copy))) {
+                copy.release();
+            }
         }
     }
 
@@ -999,7 +1001,7 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter
         if (loop.inLoop()) {
             runUnlessUpgraded(action);
         } else {
-            loop.netty().execute(() -> runUnlessUpgraded(action));
+            loop.runOnLoopUnlessClosed(() -> runUnlessUpgraded(action));
         }
     }
 

@@ -102,6 +102,24 @@ class DatagramFlowControlTest {
     }
 
     @Test
+    void aQueuedEmptyDatagramCountsItsHeaderAndKeepsItsPlace() throws Exception {
+        List<Integer> sizes = onLoop(() -> {
+            transport.setWriteBufferLimits(1000, 0);
+            transport.sendto(datagram(0));
+            int one = transport.getWriteBufferSize();
+            transport.sendto(new byte[0]);
+            int two = transport.getWriteBufferSize();
+            held.releaseAll();
+            return List.of(one, two, transport.getWriteBufferSize());
+        });
+        assertThat(sizes).containsExactly(COUNTED, COUNTED + DatagramTransport.HEADER_SIZE, 0);
+        await(() -> receiver.datagrams.size() == 2, "both datagrams");
+        assertThat(receiver.datagrams.get(0)).isEqualTo(datagram(0));
+        assertThat(receiver.datagrams.get(1)).isEmpty();
+        assertThat(transport.snapshot().datagramsSent()).isEqualTo(2);
+    }
+
+    @Test
     void closeSendsWhatIsQueuedBeforeConnectionLost() throws Exception {
         onLoop(() -> {
             for (int i = 0; i < 3; i++) {
