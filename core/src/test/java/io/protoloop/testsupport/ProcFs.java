@@ -61,6 +61,45 @@ public final class ProcFs {
         return s == null ? "gone" : "state " + s[0] + ", parent " + s[1];
     }
 
+    /**
+     * Waits until the server side of the loopback connection from {@code clientPort} to
+     * {@code serverPort} was accepted. {@code /proc/net/tcp} lists a connection still in the listen
+     * backlog with inode 0; accepting it gives it a socket file, and so an inode.
+     */
+    public static void awaitAccepted(int serverPort, int clientPort) throws InterruptedException {
+        RecordingProtocol.await(() -> tcpRows(serverPort, clientPort).stream().anyMatch(f -> !f[9].equals("0")),
+                "the server to accept the connection from port " + clientPort);
+    }
+
+    /**
+     * Waits until the server's end of the connection from {@code clientPort} to {@code serverPort} has
+     * closed its socket (no longer ESTABLISHED: FIN_WAIT, or gone).
+     */
+    public static void awaitServerSideClosed(int serverPort, int clientPort) throws InterruptedException {
+        RecordingProtocol.await(() -> tcpRows(serverPort, clientPort).stream().noneMatch(f -> f[3].equals("01")),
+                "the server's end of the connection from port " + clientPort + " to close");
+    }
+
+    /** The /proc/net/tcp{,6} rows (split in fields) of the connection local serverPort, remote clientPort. */
+    private static List<String[]> tcpRows(int serverPort, int clientPort) {
+        String local = String.format(":%04X", serverPort);
+        String remote = String.format(":%04X", clientPort);
+        try {
+            List<String[]> rows = new java.util.ArrayList<>();
+            // The JDK opens IPv6 sockets even for 127.0.0.1 (as ::ffff:127.0.0.1): read both tables.
+            for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
+                Path path = Path.of(table);
+                if (Files.exists(path)) {
+                    Files.readAllLines(path).stream().skip(1).map(line -> line.trim().split("\\s+"))
+                            .filter(f -> f[1].endsWith(local) && f[2].endsWith(remote)).forEach(rows::add);
+                }
+            }
+            return rows;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Live threads whose name starts with {@code prefix}. */
     public static List<String> threads(String prefix) {
         return Thread.getAllStackTraces().keySet().stream()

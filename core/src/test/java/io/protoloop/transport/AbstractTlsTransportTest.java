@@ -7,6 +7,7 @@ import io.protoloop.Server;
 import io.protoloop.ServerOptions;
 import io.protoloop.StartTlsOptions;
 import io.protoloop.protocol.BufferedProtocol;
+import io.protoloop.testsupport.ProcFs;
 import io.protoloop.testsupport.RecordingProtocol;
 import io.protoloop.testsupport.Sockets;
 import io.protoloop.testsupport.TestPki;
@@ -359,6 +360,55 @@ abstract class AbstractTlsTransportTest extends LoopTestBase {
         await(() -> server.statistics().handshakeFailures() == 1, "the handshake failure to be counted");
         assertThat(accepted).as("no protocol sees a connection whose handshake failed").isEmpty();
         assertThat(server.statistics().connectionsActive()).isZero();
+        assertThat(handled).isEmpty();
+    }
+
+    @Test
+    void abortOverTlsClosesTheSocketAtOnceEvenIfThePeerNeverAnswersCloseNotify() throws Exception {
+        List<RecordingProtocol> accepted = new CopyOnWriteArrayList<>();
+        Server server = tlsServer(() -> {
+            RecordingProtocol p = new RecordingProtocol();
+            accepted.add(p);
+            return p;
+        }, ClientAuth.NONE);
+        int port = Sockets.port(server.sockets().get(0));
+        try (javax.net.ssl.SSLSocket peer = (javax.net.ssl.SSLSocket) TestPki.get().clientContext().getSocketFactory()
+                .createSocket("127.0.0.1", port)) {
+            peer.startHandshake();
+            RecordingProtocol serverSide = awaitFirst(accepted);
+            // The peer never reads again, so it never answers a close_notify (the shutdown timeout is 30 s).
+            serverSide.transport.abort();
+            assertThat(serverSide.awaitLost()).isNull();
+            ProcFs.awaitServerSideClosed(port, peer.getLocalPort());
+        }
+    }
+
+    @Test
+    void waitClosedWaitsForAConnectionStillInItsHandshakeAndCloseClientsEndsIt() throws Exception {
+        List<RecordingProtocol> accepted = new CopyOnWriteArrayList<>();
+        Server server = tlsServer(() -> {
+            RecordingProtocol p = new RecordingProtocol();
+            accepted.add(p);
+            return p;
+        }, ClientAuth.NONE);
+        try (java.net.Socket silent = new java.net.Socket("127.0.0.1", Sockets.port(server.sockets().get(0)))) {
+            // Accepted, handshake pending (the default timeout is 60 s): the server's, not yet a protocol's.
+            ProcFs.awaitAccepted(Sockets.port(server.sockets().get(0)), silent.getLocalPort());
+            server.close();
+            Thread.sleep(300);
+            assertThat(server.waitClosed()).as("waitClosed waits for the handshaking connection").isNotDone();
+            assertThat(server.statistics().connectionsActive()).isZero();
+
+            server.closeClients();
+            server.waitClosed().get(10, TimeUnit.SECONDS);
+            assertThat(accepted).as("the protocol never saw it").isEmpty();
+            silent.setSoTimeout(10_000);
+            try {
+                silent.getInputStream().readAllBytes();
+            } catch (java.net.SocketException reset) {
+                // Closed with a reset: closed all the same.
+            }
+        }
         assertThat(handled).isEmpty();
     }
 

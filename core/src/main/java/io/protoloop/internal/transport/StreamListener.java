@@ -9,6 +9,10 @@ import io.protoloop.transport.Transport;
  */
 interface StreamListener {
 
+    /** A TLS connection is up and its handshake starts; {@link #attached} or a failure follows. */
+    default void handshaking(StreamTransport transport) {
+    }
+
     void attached(StreamTransport transport);
 
     void ready(StreamTransport transport, BaseProtocol<Transport> protocol);

@@ -37,6 +37,12 @@ final class StreamServer implements Server, StreamListener, LoopResource {
     private final AbstractLoop loop;
     private final List<Channel> listeners = new CopyOnWriteArrayList<>();
     private final Set<StreamTransport> transports = ConcurrentHashMap.newKeySet();
+    /**
+     * TLS connections still in their handshake: not yet the protocol's, but the server's (asyncio
+     * attaches a connection to its server before the handshake), so waitClosed waits for them and
+     * closeClients/abortClients end them.
+     */
+    private final Set<StreamTransport> handshaking = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> closedAndDrained;
     private final CompletableFuture<Void> closed;
     private final Path unixPath;
@@ -76,7 +82,13 @@ final class StreamServer implements Server, StreamListener, LoopResource {
     // ---- StreamListener -------------------------------------------------------------------------
 
     @Override
+    public void handshaking(StreamTransport transport) {
+        handshaking.add(transport);
+    }
+
+    @Override
     public void attached(StreamTransport transport) {
+        handshaking.remove(transport);
         if (transports.add(transport)) {
             connectionsTotal.incrementAndGet();
         }
@@ -89,6 +101,9 @@ final class StreamServer implements Server, StreamListener, LoopResource {
 
     @Override
     public void failed(StreamTransport transport, Throwable cause) {
+        if (handshaking.remove(transport)) {
+            completeIfDrained();
+        }
         // asyncio's _accept_connection2 reports a failing factory and closes that socket only.
         loop.runtime().callExceptionHandler(Map.of("message", "Error on transport creation for incoming connection",
                 "exception", cause, "transport", transport));
@@ -100,6 +115,7 @@ final class StreamServer implements Server, StreamListener, LoopResource {
      */
     @Override
     public void handshakeFailed(StreamTransport transport, Throwable cause) {
+        handshaking.remove(transport);
         transports.remove(transport);
         handshakeFailures.incrementAndGet();
         LOG.debug("TLS handshake failed with {}: {}", transport.getExtraInfo("peername"), cause.toString());
@@ -147,7 +163,7 @@ final class StreamServer implements Server, StreamListener, LoopResource {
     }
 
     private void completeIfDrained() {
-        if (isClosed && transports.isEmpty()) {
+        if (isClosed && transports.isEmpty() && handshaking.isEmpty()) {
             closedAndDrained.complete(null);
         }
     }
@@ -191,6 +207,7 @@ final class StreamServer implements Server, StreamListener, LoopResource {
 
     @Override
     public void closeClients() {
+        handshaking.forEach(StreamTransport::closeHandshaking);
         for (StreamTransport t : transports) {
             t.close();
         }
@@ -198,6 +215,7 @@ final class StreamServer implements Server, StreamListener, LoopResource {
 
     @Override
     public void abortClients() {
+        handshaking.forEach(StreamTransport::closeHandshaking);
         for (StreamTransport t : transports) {
             t.abort();
         }

@@ -136,6 +136,15 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter
         return channel;
     }
 
+    /** Closes a connection whose TLS handshake has not finished: it ends as a failed handshake. */
+    void closeHandshaking() {
+        onLoop(() -> {
+            if (!activated) {
+                closeAtOnce();
+            }
+        });
+    }
+
     // ---- Netty events ---------------------------------------------------------------------------
 
     @Override
@@ -146,6 +155,7 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter
         if (tls == null) {
             activate();
         } else {
+            listener.handshaking(this);
             // Reading is off until connectionMade; the handshake needs one read to start, then
             // SslHandler keeps reading until it completes.
             ctx.read();
@@ -883,7 +893,11 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter
             readingPaused = false;
             closing = true;
             releaseHeld();
-            channel.close();
+            if (bufferDropped) {
+                closeAtOnce();
+            } else {
+                channel.close();
+            }
             runtime.unregister(this);
             listener.lost(this);
         }
@@ -893,8 +907,22 @@ public final class StreamTransport extends ChannelInboundHandlerAdapter
     public void abortOnLoopClose() {
         onLoop(() -> {
             forceClose(null);
-            channel.close();
+            closeAtOnce();
         });
+    }
+
+    /**
+     * Closes the socket now. Over TLS a plain {@code channel.close()} goes through the SslHandler, which
+     * sends close_notify and then waits up to the shutdown timeout for the peer's; asyncio's abort and
+     * fatal errors close the socket at once, so they start below the SslHandler.
+     */
+    private void closeAtOnce() {
+        ChannelHandlerContext ssl = tls == null ? null : channel.pipeline().context(tls.handler());
+        if (ssl != null) {
+            ssl.close();
+        } else {
+            channel.close();
+        }
     }
 
     // ---- protocol plumbing ----------------------------------------------------------------------
