@@ -47,6 +47,16 @@ abstract class AbstractTlsTransportTest extends LoopTestBase {
                 .ssl(TestPki.get().serverContext()).clientAuth(auth).build()).get(10, TimeUnit.SECONDS));
     }
 
+    /** A TLS server whose connections' protocols, made by {@code factory}, are added to {@code accepted}. */
+    private <P extends RecordingProtocol> Server tlsServer(java.util.function.Supplier<P> factory, List<P> accepted,
+            ClientAuth auth) throws Exception {
+        return tlsServer(() -> {
+            P p = factory.get();
+            accepted.add(p);
+            return p;
+        }, auth);
+    }
+
     private <P extends RecordingProtocol> Connection<Transport, P> tlsClient(P protocol, SocketAddress address,
             ConnectionOptions options) throws Exception {
         return loop.createConnection(() -> protocol, "127.0.0.1", Sockets.port(address), options)
@@ -235,11 +245,7 @@ abstract class AbstractTlsTransportTest extends LoopTestBase {
     @Test
     void flowControlCountsPlaintextAndCloseFlushesOverTls() throws Exception {
         List<RecordingProtocol> accepted = new CopyOnWriteArrayList<>();
-        Server server = tlsServer(() -> {
-            RecordingProtocol p = new RecordingProtocol();
-            accepted.add(p);
-            return p;
-        }, ClientAuth.NONE);
+        Server server = tlsServer(RecordingProtocol::new, accepted, ClientAuth.NONE);
         RecordingProtocol client = new RecordingProtocol();
         Transport t = tlsClient(client, server.sockets().get(0), client(TestPki.get().clientContext())).transport();
         awaitFirst(accepted);
@@ -366,11 +372,7 @@ abstract class AbstractTlsTransportTest extends LoopTestBase {
     @Test
     void abortOverTlsClosesTheSocketAtOnceEvenIfThePeerNeverAnswersCloseNotify() throws Exception {
         List<RecordingProtocol> accepted = new CopyOnWriteArrayList<>();
-        Server server = tlsServer(() -> {
-            RecordingProtocol p = new RecordingProtocol();
-            accepted.add(p);
-            return p;
-        }, ClientAuth.NONE);
+        Server server = tlsServer(RecordingProtocol::new, accepted, ClientAuth.NONE);
         int port = Sockets.port(server.sockets().get(0));
         try (javax.net.ssl.SSLSocket peer = (javax.net.ssl.SSLSocket) TestPki.get().clientContext().getSocketFactory()
                 .createSocket("127.0.0.1", port)) {
@@ -386,11 +388,7 @@ abstract class AbstractTlsTransportTest extends LoopTestBase {
     @Test
     void waitClosedWaitsForAConnectionStillInItsHandshakeAndCloseClientsEndsIt() throws Exception {
         List<RecordingProtocol> accepted = new CopyOnWriteArrayList<>();
-        Server server = tlsServer(() -> {
-            RecordingProtocol p = new RecordingProtocol();
-            accepted.add(p);
-            return p;
-        }, ClientAuth.NONE);
+        Server server = tlsServer(RecordingProtocol::new, accepted, ClientAuth.NONE);
         try (java.net.Socket silent = new java.net.Socket("127.0.0.1", Sockets.port(server.sockets().get(0)))) {
             // Accepted, handshake pending (the default timeout is 60 s): the server's, not yet a protocol's.
             ProcFs.awaitAccepted(Sockets.port(server.sockets().get(0)), silent.getLocalPort());
