@@ -197,6 +197,8 @@ abstract class AbstractDatagramTransportTest extends LoopTestBase {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("65507");
         assertThatThrownBy(() -> unconnected.sendto(new byte[1]))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("address");
+        assertThatThrownBy(() -> connected.setProtocol(new io.protoloop.testsupport.RecordingProtocol()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not a DatagramProtocol");
         connected.sendto(new byte[1], to); // the connected address itself is fine
         connected.close();
         await(() -> connected.getProtocol() == null, "the close");

@@ -104,6 +104,8 @@ class SubprocessTransportTest extends SubprocessTestBase {
 
         assertThat(p.transport.getReturncode()).isNull();
         assertThat(p.transport.isClosing()).isFalse();
+        assertThatThrownBy(() -> p.transport.setProtocol(new io.protoloop.testsupport.RecordingProtocol()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not a SubprocessProtocol");
         p.transport.close();
         assertThat(p.awaitLost()).isNull();
         assertThat(p.transport.isClosing()).isTrue();

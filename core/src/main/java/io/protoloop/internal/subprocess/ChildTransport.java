@@ -1,6 +1,7 @@
 package io.protoloop.internal.subprocess;
 
 import io.protoloop.internal.transport.CallbackErrors;
+import io.protoloop.internal.transport.Protocols;
 import io.protoloop.Connection;
 import io.protoloop.EventLoop;
 import io.protoloop.Redirect;
@@ -364,11 +365,8 @@ final class ChildTransport implements SubprocessTransport, TransportStatistics, 
 
     @Override
     public void setProtocol(BaseProtocol<?> newProtocol) {
-        if (!(newProtocol instanceof SubprocessProtocol)) {
-            throw new IllegalArgumentException((newProtocol == null ? "null" : newProtocol.getClass().getName())
-                    + " is not a SubprocessProtocol");
-        }
-        loop.runOnLoopUnlessClosed(() -> protocol = (SubprocessProtocol) newProtocol);
+        SubprocessProtocol p = Protocols.require(newProtocol, SubprocessProtocol.class, "subprocess");
+        loop.runOnLoopUnlessClosed(() -> protocol = p);
     }
 
     @Override

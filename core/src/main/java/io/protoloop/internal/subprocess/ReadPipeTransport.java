@@ -1,6 +1,7 @@
 package io.protoloop.internal.subprocess;
 
 import io.protoloop.internal.transport.CallbackErrors;
+import io.protoloop.internal.transport.Protocols;
 import io.protoloop.EventLoop;
 import io.protoloop.internal.loop.LoopResource;
 import io.protoloop.internal.loop.LoopRuntime;
@@ -360,11 +361,8 @@ final class ReadPipeTransport implements Transport, TransportStatistics, LoopRes
 
     @Override
     public void setProtocol(BaseProtocol<?> newProtocol) {
-        if (!(newProtocol instanceof Protocol)) {
-            throw new IllegalArgumentException((newProtocol == null ? "null" : newProtocol.getClass().getName())
-                    + " is not a Protocol: a read pipe transport needs one");
-        }
-        onLoop(() -> protocol = (Protocol) newProtocol);
+        Protocol p = Protocols.require(newProtocol, Protocol.class, "read pipe");
+        onLoop(() -> protocol = p);
     }
 
     @Override

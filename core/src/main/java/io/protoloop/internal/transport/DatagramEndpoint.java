@@ -445,11 +445,8 @@ final class DatagramEndpoint extends ChannelInboundHandlerAdapter
 
     @Override
     public void setProtocol(BaseProtocol<?> newProtocol) {
-        if (!(newProtocol instanceof DatagramProtocol)) {
-            throw new IllegalArgumentException((newProtocol == null ? "null" : newProtocol.getClass().getName())
-                    + " is not a DatagramProtocol");
-        }
-        onLoop(() -> protocol = (DatagramProtocol) newProtocol);
+        DatagramProtocol p = Protocols.require(newProtocol, DatagramProtocol.class, "datagram");
+        onLoop(() -> protocol = p);
     }
 
     @Override

@@ -8,8 +8,8 @@ import io.protoloop.transport.Transport;
 import java.nio.ByteBuffer;
 import java.util.function.Supplier;
 
-/** Checks on what protocol factories and buffered protocols hand us. */
-final class Protocols {
+/** Checks on what protocol factories, setProtocol callers and buffered protocols hand us. */
+public final class Protocols {
 
     private Protocols() {
     }
@@ -30,6 +30,18 @@ final class Protocols {
         }
         throw new IllegalArgumentException((protocol == null ? "null" : protocol.getClass().getName())
                 + " is neither a Protocol nor a BufferedProtocol: a stream transport needs one of them");
+    }
+
+    /**
+     * {@code protocol} as the {@code type} a transport of {@code kind} drives, for its
+     * {@code setProtocol}; an {@link IllegalArgumentException} naming both otherwise.
+     */
+    public static <P> P require(BaseProtocol<?> protocol, Class<P> type, String kind) {
+        if (type.isInstance(protocol)) {
+            return type.cast(protocol);
+        }
+        throw new IllegalArgumentException((protocol == null ? "null" : protocol.getClass().getName())
+                + " is not a " + type.getSimpleName() + ": a " + kind + " transport needs one");
     }
 
     static ByteBuffer bufferFrom(BufferedProtocol protocol, int sizehint) {
